@@ -1,0 +1,184 @@
+"""Workflow services: complete a document's task under the flow lock, after checking the
+node, the owner and the domain right, through documents' services.
+
+Each public service finds the open task, takes the flow lock as the outermost transaction
+(``task.activation()``), starts the task and calls the matching ``complete_*`` core. The UI
+task views, which viewflow has already locked and started, call the same cores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from documents import permissions
+from documents import services as documents
+from documents.models import Document, Receipt
+
+from .flows import DocumentFlow
+from .models import DocumentProcess
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+def open_task(*, document: Document, node, **filters) -> Task:
+    """The open task of this node for the document; refuses if there is none."""
+    task = (
+        Task.objects.filter(
+            process__documentprocess__document=document,
+            flow_task=node,
+            status__in=OPEN,
+            **filters,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if task is None:
+        raise PermissionDenied(_("Văn bản không có việc đang chờ ở bước này."))
+    return task
+
+
+def _ensure_node(activation: Activation, node) -> None:
+    if activation.task.flow_task != node:
+        raise PermissionDenied(_("Việc này không thuộc bước đang thực hiện."))
+
+
+def _ensure_owner(activation: Activation, actor: AbstractBaseUser) -> None:
+    if activation.task.owner_id != actor.pk:
+        raise PermissionDenied(_("Việc này được giao cho người khác."))
+
+
+def _started(task: Task, activation: Activation) -> Activation:
+    activation.start(None)
+    return activation
+
+
+# --- submit / resubmit ---------------------------------------------------------
+
+
+def document_submit(
+    *, document: Document, actor: AbstractBaseUser, signer: AbstractBaseUser
+) -> Document:
+    """Submit a draft for sign-off; a returned document is resubmitted in the same process."""
+    if not document.processes.exists():
+        with transaction.atomic():
+            document = documents.document_submit(document=document, actor=actor, signer=signer)
+            DocumentFlow.start.run(document=document)
+        return document
+    task = open_task(document=document, node=DocumentFlow.revise)
+    with task.activation() as activation:
+        return complete_revise(
+            activation=_started(task, activation), actor=actor, signer=signer
+        )
+
+
+def complete_revise(
+    *, activation: Activation, actor: AbstractBaseUser, signer: AbstractBaseUser
+) -> Document:
+    _ensure_node(activation, DocumentFlow.revise)
+    _ensure_owner(activation, actor)
+    document = documents.document_submit(
+        document=activation.process.document, actor=actor, signer=signer
+    )
+    activation.execute()
+    return document
+
+
+# --- sign-off -------------------------------------------------------------------
+
+
+def document_decide(
+    *, document: Document, actor: AbstractBaseUser, decision: str, comment: str = ""
+) -> Document:
+    """The assigned signer approves, returns (with a comment) or rejects (with a reason)."""
+    task = open_task(document=document, node=DocumentFlow.sign_off)
+    with task.activation() as activation:
+        return complete_sign_off(
+            activation=_started(task, activation), actor=actor, decision=decision,
+            comment=comment,
+        )
+
+
+def complete_sign_off(
+    *, activation: Activation, actor: AbstractBaseUser, decision: str, comment: str = ""
+) -> Document:
+    _ensure_node(activation, DocumentFlow.sign_off)
+    _ensure_owner(activation, actor)
+    process: DocumentProcess = activation.process
+    document = process.document
+    if decision == DocumentProcess.Decision.APPROVE:
+        document = documents.document_sign_off(document=document, actor=actor, comment=comment)
+    elif decision == DocumentProcess.Decision.RETURN:
+        document = documents.document_return(document=document, actor=actor, comment=comment)
+    elif decision == DocumentProcess.Decision.REJECT:
+        document = documents.document_reject(document=document, actor=actor, reason=comment)
+    else:
+        raise ValidationError({"decision": _("Quyết định không hợp lệ.")})
+    process.decision = decision
+    process.save(update_fields=["decision"])
+    activation.execute()
+    return document
+
+
+# --- issue ------------------------------------------------------------------------
+
+
+def document_issue(
+    *, document: Document, actor: AbstractBaseUser, issued_on: dt.date | None = None
+) -> Document:
+    """A văn thư takes the issue task, numbers and dates the document and distributes it."""
+    task = open_task(document=document, node=DocumentFlow.issue)
+    with task.activation() as activation:
+        if activation.task.status == STATUS.NEW:
+            permissions.ensure_can_issue(actor, activation.process.document)
+            activation.assign(actor)
+        return complete_issue(
+            activation=_started(task, activation), actor=actor, issued_on=issued_on
+        )
+
+
+def complete_issue(
+    *, activation: Activation, actor: AbstractBaseUser, issued_on: dt.date | None = None
+) -> Document:
+    _ensure_node(activation, DocumentFlow.issue)
+    _ensure_owner(activation, actor)
+    document = documents.document_issue(
+        document=activation.process.document, actor=actor, issued_on=issued_on
+    )
+    activation.execute()
+    return document
+
+
+# --- acknowledge ------------------------------------------------------------------
+
+
+def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt:
+    """Any member of the recipient unit acknowledges; the last one archives the document."""
+    task = open_task(document=receipt.document, node=DocumentFlow.acknowledge,
+                     data__receipt=receipt.pk)
+    with task.activation() as activation:
+        return complete_acknowledge(activation=activation, actor=actor, receipt=receipt)
+
+
+def complete_acknowledge(
+    *, activation: Activation, actor: AbstractBaseUser, receipt: Receipt
+) -> Receipt:
+    _ensure_node(activation, DocumentFlow.acknowledge)
+    if activation.task.data.get("receipt") != receipt.pk:
+        raise PermissionDenied(_("Phiếu nhận không khớp với việc đang xử lý."))
+    receipt = documents.receipt_acknowledge(receipt=receipt, actor=actor)
+    # The unit's receiver holds the task; whoever of the unit acknowledged completes it.
+    if activation.task.owner_id != actor.pk:
+        activation.task.owner = actor
+        activation.task.save(update_fields=["owner"])
+    if activation.task.status != STATUS.STARTED:
+        activation.start(None)
+    activation.execute()
+    return receipt

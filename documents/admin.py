@@ -1,0 +1,106 @@
+"""Django admin: the organisation is managed here; documents and the trail are read-only."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Attachment,
+    Document,
+    DocumentType,
+    Event,
+    Organization,
+    Position,
+    Profile,
+    Receipt,
+    RecipientLine,
+    RegisterCounter,
+    Unit,
+)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "parent_name", "place", "numbering"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "kind", "organization", "receiver", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "abbreviation"]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["name", "signs_documents"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "position"]
+    list_filter = ["unit", "position"]
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation"]
+    search_fields = ["name", "abbreviation"]
+
+
+class ReadOnlyAdminMixin:
+    """The records and their trail change only through the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecipientLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RecipientLine
+    extra = 0
+    fields = ["position", "text", "units"]
+
+
+class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin, GuardedModelAdmin):
+    list_display = ["__str__", "status", "drafting_unit", "issued_on"]
+    list_filter = ["status", "document_type", "urgency", "confidentiality", "issued_year"]
+    search_fields = ["subject", "notation", "body"]
+    inlines = [RecipientLineInline, AttachmentInline]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's "revert" form would rewrite the record: not here.
+        extra_context = {**(extra_context or {}), "revert_disabled": True}
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["document", "unit", "status", "acknowledged_by", "acknowledged_at"]
+    list_filter = ["status", "unit"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "document", "kind", "actor", "role", "comment"]
+    list_filter = ["kind"]
+    search_fields = ["comment", "document__subject", "document__notation"]
+    verbose_name = _("nhật ký xử lý")
+
+
+@admin.register(RegisterCounter)
+class RegisterCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "key", "year", "last_number"]

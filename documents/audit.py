@@ -1,0 +1,38 @@
+"""Writing the event log. Every service calls ``record`` in its own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from .models import Document, Event
+
+
+def role_of(user: AbstractBaseUser | None) -> str:
+    """The role a person acted in, as shown in the timeline: their position and unit."""
+    if user is None:
+        return "Hệ thống"
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return ""
+    return f"{profile.position.name}, {profile.unit.name}"
+
+
+def record(
+    *,
+    document: Document,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event to the document's log."""
+    return Event.objects.create(
+        document=document,
+        actor=actor,
+        role=role_of(actor),
+        kind=kind,
+        comment=comment,
+        data=data or {},
+    )

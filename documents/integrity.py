@@ -1,0 +1,55 @@
+"""The content fingerprint of a document, taken at sign-off and checked ever after."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from .models import Document
+
+
+def content_payload(document: Document) -> dict[str, Any]:
+    """Everything the signer approved: the text, its parts, recipients and attachments."""
+    return {
+        "organization": document.organization.abbreviation,
+        "document_type": [document.document_type.name, document.document_type.abbreviation],
+        "subject": document.subject,
+        "body": document.body,
+        "urgency": document.urgency,
+        "confidentiality": document.confidentiality,
+        "drafting_unit": document.drafting_unit_id,
+        "signer": [
+            document.signer_id,
+            document.signer_name,
+            document.signer_authority,
+            document.signer_title,
+        ],
+        "cites": sorted(document.cites.values_list("pk", flat=True)),
+        "recipients": [
+            [line.text, sorted(u.pk for u in line.units.all())]
+            for line in document.recipient_lines.prefetch_related("units").order_by(
+                "position", "pk"
+            )
+        ],
+        "attachments": sorted(document.attachments.values_list("sha256", flat=True)),
+    }
+
+
+def content_hash(document: Document) -> str:
+    """SHA-256 of the canonical JSON of the content payload."""
+    canonical = json.dumps(
+        content_payload(document), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def ensure_content_unchanged(document: Document) -> None:
+    """A signed-off document's content may never change: refuse if its hash differs."""
+    if document.content_hash and content_hash(document) != document.content_hash:
+        raise PermissionDenied(
+            _("Nội dung văn bản đã thay đổi sau khi ký duyệt; thao tác bị từ chối.")
+        )

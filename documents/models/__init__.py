@@ -1,0 +1,20 @@
+"""Records domain models: organisation, documents, receipts, register books, audit events."""
+
+from .audit import Event
+from .document import Attachment, Document, DocumentType, Receipt, RecipientLine
+from .numbering import RegisterCounter
+from .organisation import Organization, Position, Profile, Unit
+
+__all__ = [
+    "Attachment",
+    "Document",
+    "DocumentType",
+    "Event",
+    "Organization",
+    "Position",
+    "Profile",
+    "Receipt",
+    "RecipientLine",
+    "RegisterCounter",
+    "Unit",
+]

@@ -1,0 +1,67 @@
+"""The append-only event log: what happened to a document, by whom, in which role, and why."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def delete(self):  # type: ignore[override]
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class Event(models.Model):
+    """One step in a document's life. Never updated, never deleted."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Tạo dự thảo")
+        EDITED = "edited", _("Chỉnh sửa dự thảo")
+        SUBMITTED = "submitted", _("Trình ký")
+        RETURNED = "returned", _("Trả lại để chỉnh sửa")
+        REJECTED = "rejected", _("Không duyệt")
+        SIGNED_OFF = "signed_off", _("Ký duyệt")
+        ISSUED = "issued", _("Cho số, ban hành")
+        DISTRIBUTED = "distributed", _("Gửi đến nơi nhận")
+        ACKNOWLEDGED = "acknowledged", _("Xác nhận đã nhận")
+        ARCHIVED = "archived", _("Lưu trữ")
+        ATTACHED = "attached", _("Đính kèm tệp")
+
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, related_name="events",
+        verbose_name=_("văn bản"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("người thực hiện"),
+    )
+    role = models.CharField(_("vai trò"), max_length=100, blank=True)
+    kind = models.CharField(_("hành động"), max_length=30, choices=Kind.choices)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sự kiện")
+        verbose_name_plural = _("nhật ký xử lý")
+        ordering = ["created_at", "pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,265 @@
+"""Documents (văn bản), their recipients (nơi nhận), receipts and attachments."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .organisation import Organization, Unit
+
+
+class DocumentType(models.Model):
+    """A document type with its official abbreviation (Phụ lục III): Kế hoạch → KH."""
+
+    name = models.CharField(_("tên loại văn bản"), max_length=100, unique=True)
+    abbreviation = models.CharField(
+        _("chữ viết tắt"),
+        max_length=10,
+        blank=True,
+        help_text=_("Để trống với công văn: ký hiệu gồm tên cơ quan và đơn vị soạn thảo."),
+    )
+
+    class Meta:
+        verbose_name = _("loại văn bản")
+        verbose_name_plural = _("loại văn bản")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+
+class Document(models.Model):
+    """An official document, from draft to archive, with the parts Decree 30 requires."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        SUBMITTED = "submitted", _("Chờ ký duyệt")
+        RETURNED = "returned", _("Trả lại để chỉnh sửa")
+        REJECTED = "rejected", _("Không duyệt")
+        SIGNED = "signed", _("Đã ký duyệt, chờ ban hành")
+        ISSUED = "issued", _("Đã ban hành, chờ xác nhận")
+        ARCHIVED = "archived", _("Đã lưu trữ")
+
+    class Origin(models.TextChoices):
+        OUTGOING = "outgoing", _("Văn bản đi (soạn tại cơ quan)")
+        REFERENCE = "reference", _("Văn bản của cơ quan khác (tham chiếu)")
+
+    class Urgency(models.TextChoices):
+        NORMAL = "", _("Thường")
+        KHAN = "khan", _("Khẩn")
+        THUONG_KHAN = "thuong_khan", _("Thượng khẩn")
+        HOA_TOC = "hoa_toc", _("Hỏa tốc")
+
+    class Confidentiality(models.TextChoices):
+        NORMAL = "", _("Thường")
+        MAT = "mat", _("Mật")
+        TOI_MAT = "toi_mat", _("Tối mật")
+        TUYET_MAT = "tuyet_mat", _("Tuyệt mật")
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
+    LOCKED_STATUSES = (Status.SIGNED, Status.ISSUED, Status.ARCHIVED)
+
+    origin = models.CharField(
+        _("nguồn"), max_length=20, choices=Origin.choices, default=Origin.OUTGOING
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("loại văn bản"), on_delete=models.PROTECT
+    )
+    subject = models.CharField(_("trích yếu"), max_length=500)
+    body = models.TextField(_("nội dung"), blank=True)
+    urgency = models.CharField(
+        _("độ khẩn"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL, blank=True
+    )
+    confidentiality = models.CharField(
+        _("độ mật"), max_length=20, choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL, blank=True,
+    )
+    cites = models.ManyToManyField(
+        "self", verbose_name=_("văn bản căn cứ"), symmetrical=False, blank=True,
+        related_name="cited_by",
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người soạn thảo"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="drafted_documents",
+    )
+    drafting_unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị soạn thảo"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="drafted_documents",
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ký"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="documents_to_sign",
+    )
+    signer_name = models.CharField(_("họ tên người ký"), max_length=150, blank=True)
+    signer_authority = models.CharField(
+        _("quyền hạn ký"), max_length=60, blank=True, help_text=_("Ví dụ: KT. GIÁM ĐỐC")
+    )
+    signer_title = models.CharField(
+        _("chức vụ người ký"), max_length=100, blank=True, help_text=_("Ví dụ: PHÓ GIÁM ĐỐC")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT,
+        db_index=True,
+    )
+    # Set only at issuance by the văn thư (or entered for a reference document).
+    register_key = models.CharField(_("sổ đăng ký"), max_length=30, blank=True)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    notation = models.CharField(_("số, ký hiệu"), max_length=60, blank=True, db_index=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issued_year = models.PositiveIntegerField(_("năm ban hành"), null=True, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    content_hash = models.CharField(_("mã băm nội dung (SHA-256)"), max_length=64, blank=True)
+    signed_off_at = models.DateTimeField(_("thời điểm ký duyệt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("sign_off_document", _("Ký duyệt văn bản")),
+            ("issue_document", _("Cho số, ban hành văn bản")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "register_key", "issued_year", "number"],
+                condition=models.Q(number__isnull=False),
+                name="document_number_unique_per_register_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        head = self.notation or _("Dự thảo")
+        return f"{head} — {self.document_type.name} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and self.content_hash:
+            # Once signed off, no code path (view, admin, shell) may alter the content.
+            from ..integrity import ensure_content_unchanged
+
+            ensure_content_unchanged(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def is_confidential(self) -> bool:
+        return bool(self.confidentiality)
+
+
+def _ensure_document_open(document: Document) -> None:
+    if document.content_hash:
+        raise PermissionDenied(_("Văn bản đã được ký duyệt, không thể thay đổi nội dung."))
+
+
+class RecipientLine(models.Model):
+    """One line of "Nơi nhận" as printed, with the units it stands for."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="recipient_lines",
+        verbose_name=_("văn bản"),
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    text = models.CharField(_("nơi nhận"), max_length=255, help_text=_("Ví dụ: Công an tỉnh"))
+    units = models.ManyToManyField(Unit, verbose_name=_("đơn vị nhận"), blank=True)
+
+    class Meta:
+        verbose_name = _("nơi nhận")
+        verbose_name_plural = _("nơi nhận")
+        ordering = ["document", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs):
+        _ensure_document_open(self.document)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _ensure_document_open(self.document)
+        return super().delete(*args, **kwargs)
+
+
+class Receipt(models.Model):
+    """A recipient unit's copy of an issued document, and its acknowledgement."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xác nhận")
+        ACKNOWLEDGED = "acknowledged", _("Đã nhận")
+
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("văn bản")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("đơn vị nhận")
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    sent_at = models.DateTimeField(_("ngày gửi"), auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phiếu nhận văn bản")
+        verbose_name_plural = _("phiếu nhận văn bản")
+        ordering = ["document", "unit__name"]
+        permissions = [("acknowledge_receipt", _("Xác nhận đã nhận văn bản"))]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "unit"], name="receipt_one_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.notation} → {self.unit}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.document_id}/{instance.sha256[:16]}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a document (phụ lục, tài liệu kèm theo)."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("văn bản")
+    )
+    file = models.FileField(_("tệp"), upload_to=attachment_path, max_length=500)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["document", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def save(self, *args, **kwargs):
+        _ensure_document_open(self.document)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _ensure_document_open(self.document)
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,93 @@
+"""What a person may see. Documents they may not see answer 404 (Http404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from . import permissions
+from .models import Document, Event, Receipt
+
+
+def document_list_visible_to(user: AbstractBaseUser) -> QuerySet[Document]:
+    """A person sees: documents they drafted; those granted to them or their unit (the signer,
+    recipient units); as văn thư, every signed-off document of the body; reference documents."""
+    documents = Document.objects.select_related("document_type", "organization", "drafting_unit")
+    if not user.is_active:
+        return documents.none()
+    if user.is_superuser:
+        return documents.all()
+    granted = get_objects_for_user(
+        user, permissions.VIEW_DOCUMENT, klass=Document, accept_global_perms=False
+    ).values("pk")
+    visible = (
+        Q(drafter=user)
+        | Q(pk__in=granted)
+        | Q(origin=Document.Origin.REFERENCE)
+    )
+    if permissions.is_clerk(user):
+        visible |= Q(status__in=Document.LOCKED_STATUSES)
+    return documents.filter(visible)
+
+
+def document_get_visible(user: AbstractBaseUser, pk: int) -> Document:
+    """The document if the person may see it; 404 otherwise (its existence stays hidden)."""
+    try:
+        return document_list_visible_to(user).get(pk=pk)
+    except Document.DoesNotExist as exc:
+        raise Http404("Không tìm thấy văn bản.") from exc
+
+
+def receipt_list_for_user(user: AbstractBaseUser) -> QuerySet[Receipt]:
+    """Receipts of the units the person belongs to."""
+    receipts = get_objects_for_user(
+        user, permissions.VIEW_RECEIPT, klass=Receipt, accept_global_perms=False
+    )
+    return receipts.select_related("document", "document__document_type", "unit")
+
+
+def receipt_get_visible(user: AbstractBaseUser, pk: int) -> Receipt:
+    """A receipt of the person's own unit; 404 for any other."""
+    try:
+        return receipt_list_for_user(user).get(pk=pk)
+    except Receipt.DoesNotExist as exc:
+        raise Http404("Không tìm thấy phiếu nhận văn bản.") from exc
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One row of a document's timeline."""
+
+    at: dt.datetime
+    actor: str
+    role: str
+    action: str
+    kind: str
+    comment: str
+    details: dict
+
+
+def document_timeline(document: Document) -> list[TimelineEntry]:
+    """The document's audit trail in order: who, in which role, did what, when, and why."""
+    events = Event.objects.filter(document=document).select_related("actor").order_by(
+        "created_at", "pk"
+    )
+    return [
+        TimelineEntry(
+            at=event.created_at,
+            actor=(event.actor.get_full_name() or event.actor.get_username())
+            if event.actor
+            else "Hệ thống",
+            role=event.role,
+            action=event.get_kind_display(),
+            kind=event.kind,
+            comment=event.comment,
+            details=event.data,
+        )
+        for event in events
+    ]

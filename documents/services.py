@@ -1,0 +1,315 @@
+"""The only writers of documents and receipts. Each service is one transaction: it locks the
+row, checks the actor's right, changes state and appends the audit event, or changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit, integrity, numbering, permissions
+from .models import (
+    Attachment,
+    Document,
+    DocumentType,
+    Event,
+    Organization,
+    Receipt,
+    RecipientLine,
+    Unit,
+)
+
+
+@dataclass(frozen=True)
+class RecipientSpec:
+    """One "Nơi nhận" line and the units it reaches (none for a line like "Như trên")."""
+
+    text: str
+    units: Sequence[Unit] = field(default_factory=tuple)
+
+
+def _locked(document: Document) -> Document:
+    return Document.objects.select_for_update().select_related(
+        "organization", "document_type", "drafting_unit"
+    ).get(pk=document.pk)
+
+
+def _replace_recipients(document: Document, recipients: Iterable[RecipientSpec]) -> None:
+    document.recipient_lines.all().delete()
+    for position, spec in enumerate(recipients):
+        text = spec.text.strip().lstrip("-").strip().rstrip(";.").strip()
+        if not text:
+            continue
+        line = RecipientLine.objects.create(document=document, position=position, text=text)
+        line.units.set(spec.units)
+
+
+CONTENT_FIELDS = ("document_type", "subject", "body", "urgency", "confidentiality")
+
+
+@transaction.atomic
+def document_create(
+    *,
+    actor: AbstractBaseUser,
+    organization: Organization,
+    document_type: DocumentType,
+    subject: str,
+    body: str = "",
+    urgency: str = "",
+    confidentiality: str = "",
+    recipients: Iterable[RecipientSpec] = (),
+    cites: Iterable[Document] = (),
+) -> Document:
+    """A drafter (chuyên viên) starts a draft in their own unit."""
+    permissions.ensure_can_create(actor)
+    if not subject.strip():
+        raise ValidationError({"subject": _("Trích yếu không được để trống.")})
+    profile = getattr(actor, "profile", None)
+    document = Document.objects.create(
+        organization=organization,
+        document_type=document_type,
+        subject=subject.strip(),
+        body=body,
+        urgency=urgency,
+        confidentiality=confidentiality,
+        drafter=actor,
+        drafting_unit=profile.unit if profile else None,
+    )
+    document.cites.set(cites)
+    _replace_recipients(document, recipients)
+    permissions.grant_drafter(actor, document)
+    audit.record(document=document, actor=actor, kind=Event.Kind.CREATED)
+    return document
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: Document,
+    actor: AbstractBaseUser,
+    recipients: Iterable[RecipientSpec] | None = None,
+    cites: Iterable[Document] | None = None,
+    **changes: object,
+) -> Document:
+    """The drafter edits their draft while it is a draft or returned for revision."""
+    document = _locked(document)
+    permissions.ensure_can_edit(actor, document)
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    if "subject" in changes and not str(changes["subject"]).strip():
+        raise ValidationError({"subject": _("Trích yếu không được để trống.")})
+    changed = [name for name, value in changes.items() if getattr(document, name) != value]
+    for name in changed:
+        setattr(document, name, changes[name])
+    document.save()
+    if cites is not None:
+        document.cites.set(cites)
+        changed.append("cites")
+    if recipients is not None:
+        _replace_recipients(document, recipients)
+        changed.append("recipients")
+    audit.record(document=document, actor=actor, kind=Event.Kind.EDITED, data={"fields": changed})
+    return document
+
+
+@transaction.atomic
+def attachment_add(
+    *, document: Document, actor: AbstractBaseUser, upload: UploadedFile
+) -> Attachment:
+    """The drafter attaches a file to their draft."""
+    document = _locked(document)
+    permissions.ensure_can_edit(actor, document)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        document=document,
+        original_name=upload.name or "tep-dinh-kem",
+        sha256=digest.hexdigest(),
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+    attachment.file.save(attachment.original_name, upload, save=False)
+    attachment.save()
+    audit.record(
+        document=document, actor=actor, kind=Event.Kind.ATTACHED,
+        data={"name": attachment.original_name, "sha256": attachment.sha256},
+    )
+    return attachment
+
+
+def signature_block(*, signer: AbstractBaseUser, organization: Organization) -> tuple[str, str]:
+    """Authority and title: a deputy signs 'KT. GIÁM ĐỐC' above 'PHÓ GIÁM ĐỐC' (Điều 13)."""
+    position = signer.profile.position.name
+    head = organization.head_title
+    if position.casefold() == head.casefold():
+        return "", head.upper()
+    return f"KT. {head.upper()}", position.upper()
+
+
+@transaction.atomic
+def document_submit(
+    *, document: Document, actor: AbstractBaseUser, signer: AbstractBaseUser
+) -> Document:
+    """The drafter submits the draft (trình ký) to the leader who is to sign it."""
+    document = _locked(document)
+    permissions.ensure_can_submit(actor, document)
+    if not permissions.is_signer(signer) or not hasattr(signer, "profile"):
+        raise ValidationError({"signer": _("Người được chọn không phải lãnh đạo ký văn bản.")})
+    if not document.recipient_lines.exists():
+        raise ValidationError({"recipients": _("Văn bản phải có nơi nhận.")})
+    resubmission = document.status == Document.Status.RETURNED
+    document.signer = signer
+    document.signer_name = signer.get_full_name() or signer.get_username()
+    document.signer_authority, document.signer_title = signature_block(
+        signer=signer, organization=document.organization
+    )
+    document.status = Document.Status.SUBMITTED
+    document.save()
+    permissions.grant_signer(signer, document)
+    audit.record(
+        document=document, actor=actor, kind=Event.Kind.SUBMITTED,
+        data={"signer": document.signer_name, "resubmission": resubmission},
+    )
+    return document
+
+
+def _required(text: str, field_name: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field_name: message})
+    return text
+
+
+@transaction.atomic
+def document_return(*, document: Document, actor: AbstractBaseUser, comment: str) -> Document:
+    """The signer returns the draft to its drafter for revision, saying what to change."""
+    comment = _required(comment, "comment", _("Phải ghi ý kiến khi trả lại văn bản."))
+    document = _locked(document)
+    permissions.ensure_can_sign_off(actor, document)
+    document.status = Document.Status.RETURNED
+    document.save()
+    permissions.revoke_signer(actor, document)
+    audit.record(document=document, actor=actor, kind=Event.Kind.RETURNED, comment=comment)
+    return document
+
+
+@transaction.atomic
+def document_reject(*, document: Document, actor: AbstractBaseUser, reason: str) -> Document:
+    """The signer refuses the draft for good, giving the reason."""
+    reason = _required(reason, "comment", _("Phải ghi lý do khi không duyệt văn bản."))
+    document = _locked(document)
+    permissions.ensure_can_sign_off(actor, document)
+    document.status = Document.Status.REJECTED
+    document.save()
+    permissions.revoke_signer(actor, document)
+    audit.record(document=document, actor=actor, kind=Event.Kind.REJECTED, comment=reason)
+    return document
+
+
+@transaction.atomic
+def document_sign_off(
+    *, document: Document, actor: AbstractBaseUser, comment: str = ""
+) -> Document:
+    """The signer approves the content; its SHA-256 is fixed from now on."""
+    document = _locked(document)
+    permissions.ensure_can_sign_off(actor, document)
+    document.content_hash = integrity.content_hash(document)
+    document.signed_off_at = timezone.now()
+    document.status = Document.Status.SIGNED
+    document.save()
+    permissions.revoke_signer(actor, document)
+    audit.record(
+        document=document, actor=actor, kind=Event.Kind.SIGNED_OFF, comment=comment.strip(),
+        data={"content_hash": document.content_hash},
+    )
+    return document
+
+
+def recipient_units(document: Document) -> list[Unit]:
+    """Every distinct unit named in the document's Nơi nhận, in order of appearance."""
+    seen: dict[int, Unit] = {}
+    for line in document.recipient_lines.prefetch_related("units"):
+        for unit in line.units.all():
+            seen.setdefault(unit.pk, unit)
+    return list(seen.values())
+
+
+@transaction.atomic
+def document_issue(
+    *, document: Document, actor: AbstractBaseUser, issued_on: dt.date | None = None
+) -> Document:
+    """The văn thư gives the signed document its number and date and sends it to every
+    recipient unit, one receipt each."""
+    document = _locked(document)
+    permissions.ensure_can_issue(actor, document)
+    integrity.ensure_content_unchanged(document)
+    units = recipient_units(document)
+    if not units:
+        raise ValidationError({"recipients": _("Văn bản không có đơn vị nhận nào.")})
+    issued_on = issued_on or timezone.localdate()
+    document.register_key = numbering.register_key_for(document)
+    document.number = numbering.take_next(
+        organization=document.organization, key=document.register_key, year=issued_on.year
+    )
+    document.notation = numbering.notation_for(document, document.number)
+    document.issued_on = issued_on
+    document.issued_year = issued_on.year
+    document.place = document.organization.place
+    document.status = Document.Status.ISSUED
+    document.save()
+    audit.record(
+        document=document, actor=actor, kind=Event.Kind.ISSUED,
+        data={"notation": document.notation, "issued_on": issued_on.isoformat(),
+              "register": document.register_key, "content_hash": document.content_hash},
+    )
+    for unit in units:
+        receipt = Receipt.objects.create(document=document, unit=unit)
+        permissions.grant_recipient_unit(unit.group, receipt)
+    audit.record(
+        document=document, actor=actor, kind=Event.Kind.DISTRIBUTED,
+        data={"units": [unit.name for unit in units]},
+    )
+    return document
+
+
+@transaction.atomic
+def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt:
+    """A member of the recipient unit confirms that the unit received the document."""
+    receipt = Receipt.objects.select_for_update().select_related("document", "unit").get(
+        pk=receipt.pk
+    )
+    permissions.ensure_can_acknowledge(actor, receipt)
+    receipt.status = Receipt.Status.ACKNOWLEDGED
+    receipt.acknowledged_by = actor
+    receipt.acknowledged_at = timezone.now()
+    receipt.save()
+    audit.record(
+        document=receipt.document, actor=actor, kind=Event.Kind.ACKNOWLEDGED,
+        data={"unit": receipt.unit.name},
+    )
+    return receipt
+
+
+@transaction.atomic
+def document_archive(*, document: Document) -> Document:
+    """Once every recipient unit has acknowledged, the document is archived (Lưu: VT)."""
+    document = _locked(document)
+    if document.status != Document.Status.ISSUED:
+        raise ValidationError(_("Chỉ văn bản đã ban hành mới được lưu trữ."))
+    if document.receipts.exclude(status=Receipt.Status.ACKNOWLEDGED).exists():
+        raise ValidationError(_("Còn đơn vị chưa xác nhận đã nhận văn bản."))
+    document.status = Document.Status.ARCHIVED
+    document.save()
+    audit.record(document=document, actor=None, kind=Event.Kind.ARCHIVED)
+    return document
