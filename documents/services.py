@@ -37,9 +37,11 @@ class RecipientSpec:
 
 
 def _locked(document: Document) -> Document:
-    return Document.objects.select_for_update().select_related(
-        "organization", "document_type", "drafting_unit"
-    ).get(pk=document.pk)
+    return (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("organization", "document_type", "drafting_unit")
+        .get(pk=document.pk)
+    )
 
 
 def _replace_recipients(document: Document, recipients: Iterable[RecipientSpec]) -> None:
@@ -286,8 +288,10 @@ def document_issue(
 @transaction.atomic
 def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt:
     """A member of the recipient unit confirms that the unit received the document."""
-    receipt = Receipt.objects.select_for_update().select_related("document", "unit").get(
-        pk=receipt.pk
+    receipt = (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("document", "unit")
+        .get(pk=receipt.pk)
     )
     permissions.ensure_can_acknowledge(actor, receipt)
     receipt.status = Receipt.Status.ACKNOWLEDGED
