@@ -84,6 +84,7 @@ def can_acknowledge(user: AbstractBaseUser, receipt: Receipt) -> bool:
     return (
         user.is_active
         and receipt.status == receipt.Status.PENDING
+        and user.groups.filter(pk=receipt.unit.group_id).exists()
         and user.has_perm(ACKNOWLEDGE_RECEIPT, receipt)
     )
 

@@ -44,6 +44,12 @@ def _locked(document: Document) -> Document:
     )
 
 
+def _save(instance, actor: AbstractBaseUser | None) -> None:
+    """Save with the actor recorded in simple-history, inside or outside a request."""
+    instance._history_user = actor
+    instance.save()
+
+
 def _replace_recipients(document: Document, recipients: Iterable[RecipientSpec]) -> None:
     document.recipient_lines.all().delete()
     for position, spec in enumerate(recipients):
@@ -75,7 +81,7 @@ def document_create(
     if not subject.strip():
         raise ValidationError({"subject": _("Trích yếu không được để trống.")})
     profile = getattr(actor, "profile", None)
-    document = Document.objects.create(
+    document = Document(
         organization=organization,
         document_type=document_type,
         subject=subject.strip(),
@@ -85,6 +91,7 @@ def document_create(
         drafter=actor,
         drafting_unit=profile.unit if profile else None,
     )
+    _save(document, actor)
     document.cites.set(cites)
     _replace_recipients(document, recipients)
     permissions.grant_drafter(actor, document)
@@ -112,7 +119,7 @@ def document_update(
     changed = [name for name, value in changes.items() if getattr(document, name) != value]
     for name in changed:
         setattr(document, name, changes[name])
-    document.save()
+    _save(document, actor)
     if cites is not None:
         document.cites.set(cites)
         changed.append("cites")
@@ -177,7 +184,7 @@ def document_submit(
         signer=signer, organization=document.organization
     )
     document.status = Document.Status.SUBMITTED
-    document.save()
+    _save(document, actor)
     permissions.grant_signer(signer, document)
     audit.record(
         document=document, actor=actor, kind=Event.Kind.SUBMITTED,
@@ -200,7 +207,7 @@ def document_return(*, document: Document, actor: AbstractBaseUser, comment: str
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
     document.status = Document.Status.RETURNED
-    document.save()
+    _save(document, actor)
     permissions.revoke_signer(actor, document)
     audit.record(document=document, actor=actor, kind=Event.Kind.RETURNED, comment=comment)
     return document
@@ -213,7 +220,7 @@ def document_reject(*, document: Document, actor: AbstractBaseUser, reason: str)
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
     document.status = Document.Status.REJECTED
-    document.save()
+    _save(document, actor)
     permissions.revoke_signer(actor, document)
     audit.record(document=document, actor=actor, kind=Event.Kind.REJECTED, comment=reason)
     return document
@@ -229,7 +236,7 @@ def document_sign_off(
     document.content_hash = integrity.content_hash(document)
     document.signed_off_at = timezone.now()
     document.status = Document.Status.SIGNED
-    document.save()
+    _save(document, actor)
     permissions.revoke_signer(actor, document)
     audit.record(
         document=document, actor=actor, kind=Event.Kind.SIGNED_OFF, comment=comment.strip(),
@@ -269,7 +276,7 @@ def document_issue(
     document.issued_year = issued_on.year
     document.place = document.organization.place
     document.status = Document.Status.ISSUED
-    document.save()
+    _save(document, actor)
     audit.record(
         document=document, actor=actor, kind=Event.Kind.ISSUED,
         data={"notation": document.notation, "issued_on": issued_on.isoformat(),
@@ -297,7 +304,7 @@ def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt
     receipt.status = Receipt.Status.ACKNOWLEDGED
     receipt.acknowledged_by = actor
     receipt.acknowledged_at = timezone.now()
-    receipt.save()
+    _save(receipt, actor)
     audit.record(
         document=receipt.document, actor=actor, kind=Event.Kind.ACKNOWLEDGED,
         data={"unit": receipt.unit.name},
@@ -314,6 +321,6 @@ def document_archive(*, document: Document) -> Document:
     if document.receipts.exclude(status=Receipt.Status.ACKNOWLEDGED).exists():
         raise ValidationError(_("Còn đơn vị chưa xác nhận đã nhận văn bản."))
     document.status = Document.Status.ARCHIVED
-    document.save()
+    _save(document, None)
     audit.record(document=document, actor=None, kind=Event.Kind.ARCHIVED)
     return document
