@@ -149,7 +149,6 @@ def revoke_signer(user: AbstractBaseUser, document: Document) -> None:
     remove_perm(SIGN_OFF_DOCUMENT, user, document)
 
 
-
 def grant_recipient_unit(group: Group, receipt: Receipt) -> None:
     assign_perm(VIEW_RECEIPT, group, receipt)
     assign_perm(ACKNOWLEDGE_RECEIPT, group, receipt)

@@ -25,11 +25,7 @@ def document_list_visible_to(user: AbstractBaseUser) -> QuerySet[Document]:
     granted = get_objects_for_user(
         user, permissions.VIEW_DOCUMENT, klass=Document, accept_global_perms=False
     ).values("pk")
-    visible = (
-        Q(drafter=user)
-        | Q(pk__in=granted)
-        | Q(origin=Document.Origin.REFERENCE)
-    )
+    visible = Q(drafter=user) | Q(pk__in=granted) | Q(origin=Document.Origin.REFERENCE)
     if permissions.is_clerk(user):
         visible |= Q(status__in=Document.LOCKED_STATUSES)
     return documents.filter(visible)
@@ -74,8 +70,8 @@ class TimelineEntry:
 
 def document_timeline(document: Document) -> list[TimelineEntry]:
     """The document's audit trail in order: who, in which role, did what, when, and why."""
-    events = Event.objects.filter(document=document).select_related("actor").order_by(
-        "created_at", "pk"
+    events = (
+        Event.objects.filter(document=document).select_related("actor").order_by("created_at", "pk")
     )
     return [
         TimelineEntry(

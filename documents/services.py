@@ -151,7 +151,9 @@ def attachment_add(
     attachment.file.save(attachment.original_name, upload, save=False)
     attachment.save()
     audit.record(
-        document=document, actor=actor, kind=Event.Kind.ATTACHED,
+        document=document,
+        actor=actor,
+        kind=Event.Kind.ATTACHED,
         data={"name": attachment.original_name, "sha256": attachment.sha256},
     )
     return attachment
@@ -187,7 +189,9 @@ def document_submit(
     _save(document, actor)
     permissions.grant_signer(signer, document)
     audit.record(
-        document=document, actor=actor, kind=Event.Kind.SUBMITTED,
+        document=document,
+        actor=actor,
+        kind=Event.Kind.SUBMITTED,
         data={"signer": document.signer_name, "resubmission": resubmission},
     )
     return document
@@ -239,7 +243,10 @@ def document_sign_off(
     _save(document, actor)
     permissions.revoke_signer(actor, document)
     audit.record(
-        document=document, actor=actor, kind=Event.Kind.SIGNED_OFF, comment=comment.strip(),
+        document=document,
+        actor=actor,
+        kind=Event.Kind.SIGNED_OFF,
+        comment=comment.strip(),
         data={"content_hash": document.content_hash},
     )
     return document
@@ -278,15 +285,23 @@ def document_issue(
     document.status = Document.Status.ISSUED
     _save(document, actor)
     audit.record(
-        document=document, actor=actor, kind=Event.Kind.ISSUED,
-        data={"notation": document.notation, "issued_on": issued_on.isoformat(),
-              "register": document.register_key, "content_hash": document.content_hash},
+        document=document,
+        actor=actor,
+        kind=Event.Kind.ISSUED,
+        data={
+            "notation": document.notation,
+            "issued_on": issued_on.isoformat(),
+            "register": document.register_key,
+            "content_hash": document.content_hash,
+        },
     )
     for unit in units:
         receipt = Receipt.objects.create(document=document, unit=unit)
         permissions.grant_recipient_unit(unit.group, receipt)
     audit.record(
-        document=document, actor=actor, kind=Event.Kind.DISTRIBUTED,
+        document=document,
+        actor=actor,
+        kind=Event.Kind.DISTRIBUTED,
         data={"units": [unit.name for unit in units]},
     )
     return document
@@ -306,7 +321,9 @@ def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt
     receipt.acknowledged_at = timezone.now()
     _save(receipt, actor)
     audit.record(
-        document=receipt.document, actor=actor, kind=Event.Kind.ACKNOWLEDGED,
+        document=receipt.document,
+        actor=actor,
+        kind=Event.Kind.ACKNOWLEDGED,
         data={"unit": receipt.unit.name},
     )
     return receipt

@@ -34,12 +34,18 @@ class Event(models.Model):
         ATTACHED = "attached", _("Đính kèm tệp")
 
     document = models.ForeignKey(
-        "documents.Document", on_delete=models.PROTECT, related_name="events",
+        "documents.Document",
+        on_delete=models.PROTECT,
+        related_name="events",
         verbose_name=_("văn bản"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("người thực hiện"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
     )
     role = models.CharField(_("vai trò"), max_length=100, blank=True)
     kind = models.CharField(_("hành động"), max_length=30, choices=Kind.choices)

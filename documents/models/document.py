@@ -64,7 +64,9 @@ class Document(models.Model):
         _("nguồn"), max_length=20, choices=Origin.choices, default=Origin.OUTGOING
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("cơ quan ban hành"),
+        on_delete=models.PROTECT,
         related_name="documents",
     )
     document_type = models.ForeignKey(
@@ -76,24 +78,42 @@ class Document(models.Model):
         _("độ khẩn"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL, blank=True
     )
     confidentiality = models.CharField(
-        _("độ mật"), max_length=20, choices=Confidentiality.choices,
-        default=Confidentiality.NORMAL, blank=True,
+        _("độ mật"),
+        max_length=20,
+        choices=Confidentiality.choices,
+        default=Confidentiality.NORMAL,
+        blank=True,
     )
     cites = models.ManyToManyField(
-        "self", verbose_name=_("văn bản căn cứ"), symmetrical=False, blank=True,
+        "self",
+        verbose_name=_("văn bản căn cứ"),
+        symmetrical=False,
+        blank=True,
         related_name="cited_by",
     )
     drafter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người soạn thảo"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="drafted_documents",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người soạn thảo"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drafted_documents",
     )
     drafting_unit = models.ForeignKey(
-        Unit, verbose_name=_("đơn vị soạn thảo"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="drafted_documents",
+        Unit,
+        verbose_name=_("đơn vị soạn thảo"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drafted_documents",
     )
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người ký"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="documents_to_sign",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ký"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents_to_sign",
     )
     signer_name = models.CharField(_("họ tên người ký"), max_length=150, blank=True)
     signer_authority = models.CharField(
@@ -103,7 +123,10 @@ class Document(models.Model):
         _("chức vụ người ký"), max_length=100, blank=True, help_text=_("Ví dụ: PHÓ GIÁM ĐỐC")
     )
     status = models.CharField(
-        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT,
+        _("trạng thái"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
         db_index=True,
     )
     # Set only at issuance by the văn thư (or entered for a reference document).
@@ -166,7 +189,9 @@ class RecipientLine(models.Model):
     """One line of "Nơi nhận" as printed, with the units it stands for."""
 
     document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="recipient_lines",
+        Document,
+        on_delete=models.CASCADE,
+        related_name="recipient_lines",
         verbose_name=_("văn bản"),
     )
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
@@ -208,8 +233,12 @@ class Receipt(models.Model):
     )
     sent_at = models.DateTimeField(_("ngày gửi"), auto_now_add=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người xác nhận"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     acknowledged_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
 
@@ -243,7 +272,9 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("người tải lên"),
     )
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)

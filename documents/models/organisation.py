@@ -16,14 +16,15 @@ class Organization(models.Model):
     name = models.CharField(_("tên cơ quan"), max_length=255)
     abbreviation = models.CharField(_("chữ viết tắt"), max_length=30, unique=True)
     parent_name = models.CharField(
-        _("cơ quan chủ quản"), max_length=255, blank=True, help_text=_("Ví dụ: UBND TỈNH BÌNH PHƯỚC")
+        _("cơ quan chủ quản"),
+        max_length=255,
+        blank=True,
+        help_text=_("Ví dụ: UBND TỈNH BÌNH PHƯỚC"),
     )
     place = models.CharField(
         _("địa danh"), max_length=100, help_text=_("Địa danh ghi trên văn bản, ví dụ: Bình Phước")
     )
-    head_title = models.CharField(
-        _("chức danh người đứng đầu"), max_length=100, default="Giám đốc"
-    )
+    head_title = models.CharField(_("chức danh người đứng đầu"), max_length=100, default="Giám đốc")
     numbering = models.CharField(
         _("cách đánh số văn bản hành chính"),
         max_length=20,

@@ -20,7 +20,8 @@ ISSUE_DATE = dt.date(2020, 4, 6)
 
 def open_tasks(document, node):
     return Task.objects.filter(
-        process__documentprocess__document=document, flow_task=node,
+        process__documentprocess__document=document,
+        flow_task=node,
         status__in=[STATUS.NEW, STATUS.ASSIGNED],
     )
 
@@ -32,7 +33,8 @@ def drive_to_signed(plan, users, *, with_return=True):
             document=plan, actor=users.phogiamdoc, decision="return", comment=RETURN_COMMENT
         )
         documents.document_update(
-            document=plan, actor=users.chuyenvien,
+            document=plan,
+            actor=users.chuyenvien,
             body=plan.body + "\n\n- Thời gian thực hiện: Trong năm 2020.",
         )
         services.document_submit(document=plan, actor=users.chuyenvien, signer=users.phogiamdoc)
@@ -60,7 +62,8 @@ def test_seed_plan_goes_through_the_whole_lifecycle(seed_plan, users):
     assert revise_task.owner == users.chuyenvien
 
     documents.document_update(
-        document=plan, actor=users.chuyenvien,
+        document=plan,
+        actor=users.chuyenvien,
         body=plan.body + "\n\n- Thời gian thực hiện: Trong năm 2020.",
     )
     services.document_submit(document=plan, actor=users.chuyenvien, signer=users.phogiamdoc)
@@ -79,7 +82,12 @@ def test_seed_plan_goes_through_the_whole_lifecycle(seed_plan, users):
     assert set(receipts) == {"CA", "VP", "TTBCXB", "BCVTCNTT", "TTCNTT", "VT"}
     ack_tasks = open_tasks(plan, DocumentFlow.acknowledge)
     assert {t.owner.username for t in ack_tasks} == {
-        "congan", "chanhvanphong", "ttbcxb", "bcvtcntt", "trungtam", "vanthu",
+        "congan",
+        "chanhvanphong",
+        "ttbcxb",
+        "bcvtcntt",
+        "trungtam",
+        "vanthu",
     }
 
     order = ["CA", "VP", "TTBCXB", "BCVTCNTT", "TTCNTT", "VT"]
@@ -125,7 +133,9 @@ def test_rejection_ends_the_workflow(seed_plan, users):
     plan = seed_plan
     services.document_submit(document=plan, actor=users.chuyenvien, signer=users.phogiamdoc)
     services.document_decide(
-        document=plan, actor=users.phogiamdoc, decision="reject",
+        document=plan,
+        actor=users.phogiamdoc,
+        decision="reject",
         comment="Nội dung trùng với kế hoạch của Văn phòng.",
     )
     plan.refresh_from_db()
@@ -146,10 +156,13 @@ def test_second_issuance_of_the_year_gets_the_next_number(seed_plan, users):
     plan = drive_to_signed(seed_plan, users, with_return=False)
     services.document_issue(document=plan, actor=users.vanthu, issued_on=ISSUE_DATE)
     report = documents.document_create(
-        actor=users.chuyenvien, organization=plan.organization,
-        document_type=plan.document_type, subject="Kế hoạch thứ hai",
-        recipients=[documents.RecipientSpec("Lưu: VT", [plan.receipts.get(
-            unit__abbreviation="VT").unit])],
+        actor=users.chuyenvien,
+        organization=plan.organization,
+        document_type=plan.document_type,
+        subject="Kế hoạch thứ hai",
+        recipients=[
+            documents.RecipientSpec("Lưu: VT", [plan.receipts.get(unit__abbreviation="VT").unit])
+        ],
     )
     report = drive_to_signed(report, users, with_return=False)
     services.document_issue(document=report, actor=users.vanthu, issued_on=ISSUE_DATE)

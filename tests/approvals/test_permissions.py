@@ -11,7 +11,13 @@ from documents.models import Document, Receipt
 from tests.conftest import snapshot
 
 ALL_USERS = [
-    "chuyenvien", "chanhvanphong", "phogiamdoc", "giamdoc", "vanthu", "congan", "ttbcxb",
+    "chuyenvien",
+    "chanhvanphong",
+    "phogiamdoc",
+    "giamdoc",
+    "vanthu",
+    "congan",
+    "ttbcxb",
     "quantri",
 ]
 
@@ -94,15 +100,14 @@ ACTIONS = {
     "approve_directly": lambda plan, user, users: approve_directly(plan, user),
     "issue": lambda plan, user, users: issue(plan, user),
     "issue_directly": lambda plan, user, users: issue_directly(plan, user),
-    "acknowledge_police_receipt": lambda plan, user, users: acknowledge_police_receipt(
-        plan, user
-    ),
+    "acknowledge_police_receipt": lambda plan, user, users: acknowledge_police_receipt(plan, user),
     "acknowledge_directly": lambda plan, user, users: acknowledge_directly(plan, user),
 }
 
 REFUSALS = [
-    pytest.param(stage, action, username, id=f"{stage.__name__ if stage else 'draft'}-"
-                 f"{action}-{username}")
+    pytest.param(
+        stage, action, username, id=f"{stage.__name__ if stage else 'draft'}-{action}-{username}"
+    )
     for stage, action, allowed in CASES
     for username in ALL_USERS
     if username not in allowed

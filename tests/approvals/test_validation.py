@@ -16,10 +16,13 @@ def submitted_plan(seed_plan, users):
     return seed_plan
 
 
-@pytest.mark.parametrize(("decision", "message"), [
-    ("return", "Phải ghi ý kiến khi trả lại văn bản."),
-    ("reject", "Phải ghi lý do khi không duyệt văn bản."),
-])
+@pytest.mark.parametrize(
+    ("decision", "message"),
+    [
+        ("return", "Phải ghi ý kiến khi trả lại văn bản."),
+        ("reject", "Phải ghi lý do khi không duyệt văn bản."),
+    ],
+)
 @pytest.mark.parametrize("comment", ["", "   \n "])
 def test_return_or_reject_needs_a_comment(submitted_plan, users, decision, message, comment):
     before = snapshot(submitted_plan)
@@ -52,14 +55,17 @@ def test_a_draft_without_recipients_cannot_be_submitted(seed_plan, users):
     documents.document_update(document=seed_plan, actor=users.chuyenvien, recipients=[])
     before = snapshot(seed_plan)
     with pytest.raises(ValidationError) as error:
-        services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
     assert error.value.message_dict["recipients"] == ["Văn bản phải có nơi nhận."]
     assert snapshot(seed_plan) == before
 
 
 def test_a_document_whose_recipients_name_no_unit_cannot_be_issued(seed_plan, users):
     documents.document_update(
-        document=seed_plan, actor=users.chuyenvien,
+        document=seed_plan,
+        actor=users.chuyenvien,
         recipients=[documents.RecipientSpec("Như trên")],
     )
     services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)

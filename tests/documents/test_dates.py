@@ -22,7 +22,9 @@ def test_days_below_10_and_months_1_2_take_a_leading_zero(date, expected):
 
 
 def test_place_and_date_line():
-    assert vn_place_date("Bình Phước", dt.date(2020, 4, 1)) == "Bình Phước, ngày 01 tháng 4 năm 2020"
+    assert (
+        vn_place_date("Bình Phước", dt.date(2020, 4, 1)) == "Bình Phước, ngày 01 tháng 4 năm 2020"
+    )
 
 
 def test_short_citation_date():

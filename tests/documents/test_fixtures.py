@@ -24,7 +24,9 @@ def test_every_fixture_file_loads_in_order():
     assert draft.status == Document.Status.DRAFT
     assert draft.cites.get().notation == "83/KH-UBND"
     assert [line.text for line in draft.recipient_lines.all()] == [
-        "Công an tỉnh", "Các phòng, Trung tâm", "Lưu: VT",
+        "Công an tỉnh",
+        "Các phòng, Trung tâm",
+        "Lưu: VT",
     ]
 
 

@@ -18,8 +18,10 @@ def test_numbers_below_ten_get_a_leading_zero(number, text):
 
 
 def new_signed(users, *, type_abbr="KH", subject="Văn bản thử", confidentiality=""):
-    doc_type = DocumentType.objects.get(abbreviation=type_abbr) if type_abbr else (
-        DocumentType.objects.get(name="Công văn")
+    doc_type = (
+        DocumentType.objects.get(abbreviation=type_abbr)
+        if type_abbr
+        else (DocumentType.objects.get(name="Công văn"))
     )
     document = documents.document_create(
         actor=users.chuyenvien,
@@ -165,6 +167,7 @@ def test_two_clerks_issuing_at_the_same_moment_get_consecutive_numbers(django_us
     first, second = new_signed(users, subject="Một"), new_signed(users, subject="Hai")
     day = dt.date(2020, 4, 6)
     run_concurrently(lambda: issue(first, users, day), lambda: issue(second, users, day))
-    notations = sorted(Document.objects.filter(pk__in=[first.pk, second.pk]).values_list(
-        "notation", flat=True))
+    notations = sorted(
+        Document.objects.filter(pk__in=[first.pk, second.pk]).values_list("notation", flat=True)
+    )
     assert notations == ["01/KH-STTTT", "02/KH-STTTT"]
