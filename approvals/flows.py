@@ -82,3 +82,19 @@ class DocumentFlow(flow.Flow):
 
     def archive_document(self, activation):
         documents.document_archive(document=activation.process.document)
+
+    # --- who sees what in viewflow's screens (VIEWFLOW.md, trap 4) ---------------------
+
+    def has_view_permission(self, user, obj=None):
+        """Any signed-in person may open the app; a process only if its document is visible."""
+        if not (user.is_authenticated and user.is_active):
+            return False
+        if obj is None:
+            return True
+        from .selectors import process_is_visible
+
+        return process_is_visible(user, obj)
+
+    def has_manage_permission(self, user, obj=None):
+        """Cancel, undo and revive stay with administrators."""
+        return user.is_authenticated and user.is_active and user.is_superuser

@@ -1,5 +1,6 @@
 """The workflow's process: one run of a document through drafting, sign-off and issuance."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -26,3 +27,39 @@ class DocumentProcess(Process):
     class Meta:
         verbose_name = _("quy trình văn bản")
         verbose_name_plural = _("quy trình văn bản")
+
+
+class Notification(models.Model):
+    """An in-app message to one person about a document: a task for them, or news of it."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Việc mới được giao")
+        RETURNED = "returned", _("Văn bản bị trả lại")
+        REJECTED = "rejected", _("Văn bản không được duyệt")
+        SIGNED_OFF = "signed_off", _("Văn bản đã được ký duyệt")
+        ISSUED = "issued", _("Văn bản đã ban hành")
+        DISTRIBUTED = "distributed", _("Văn bản gửi đến đơn vị")
+        ARCHIVED = "archived", _("Văn bản đã lưu trữ")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("người nhận"),
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("văn bản"),
+    )
+    kind = models.CharField(_("loại thông báo"), max_length=20, choices=Kind.choices)
+    message = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -22,6 +22,7 @@ from documents import permissions
 from documents import services as documents
 from documents.models import Document, Receipt
 
+from . import notifications
 from .flows import DocumentFlow
 from .models import DocumentProcess
 
@@ -71,6 +72,7 @@ def document_submit(
         with transaction.atomic():
             document = documents.document_submit(document=document, actor=actor, signer=signer)
             DocumentFlow.start.run(document=document)
+            notifications.submitted(document, actor)
         return document
     task = open_task(document=document, node=DocumentFlow.revise)
     with task.activation() as activation:
@@ -88,6 +90,7 @@ def complete_revise(
         document=activation.process.document, actor=actor, signer=signer
     )
     activation.execute()
+    notifications.submitted(document, actor)
     return document
 
 
@@ -124,6 +127,12 @@ def complete_sign_off(
     process.decision = decision
     process.save(update_fields=["decision"])
     activation.execute()
+    if decision == DocumentProcess.Decision.APPROVE:
+        notifications.signed_off(document, actor)
+    elif decision == DocumentProcess.Decision.RETURN:
+        notifications.returned(document, actor, comment.strip())
+    else:
+        notifications.rejected(document, actor, comment.strip())
     return document
 
 
@@ -153,6 +162,7 @@ def complete_issue(
         document=activation.process.document, actor=actor, issued_on=issued_on
     )
     activation.execute()
+    notifications.issued(document, actor)
     return document
 
 
@@ -181,4 +191,7 @@ def complete_acknowledge(
     if activation.task.status != STATUS.STARTED:
         activation.start(None)
     activation.execute()
+    document = Document.objects.get(pk=receipt.document_id)
+    if document.status == Document.Status.ARCHIVED:
+        notifications.archived(document)
     return receipt

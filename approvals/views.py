@@ -6,6 +6,8 @@ from django.http import HttpResponseRedirect
 from django.views import generic
 from viewflow.workflow.flow.views import mixins
 
+from documents.selectors import document_timeline
+
 from . import forms
 
 
@@ -24,10 +26,28 @@ class TaskFormView(mixins.TaskSuccessUrlMixin, mixins.TaskViewTemplateNames, gen
             return self.form_invalid(form)
         return HttpResponseRedirect(self.get_success_url())
 
+    def get_success_url(self):
+        """Back to the document page, where the new state and the timeline show."""
+        from django.urls import reverse
+
+        document = self.request.activation.process.document
+        return reverse("documents:document_detail", kwargs={"pk": document.pk})
+
     def get_context_data(self, **kwargs):
+        document = self.request.activation.process.document
         context = super().get_context_data(**kwargs)
-        context["document"] = self.request.activation.process.document
+        context.update(
+            document=document,
+            recipient_lines=document.recipient_lines.prefetch_related("units"),
+            attachments=document.attachments.all(),
+            timeline=document_timeline(document),
+        )
         return context
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
 
 
 class SignOffView(TaskFormView):

@@ -47,10 +47,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "approvals.ui.middleware.ChosenLanguageMiddleware",  # Web UI: vi unless chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Web UI: every page needs a login; viewflow's Site/App on request.resolver_match.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "viewflow.middleware.SiteMiddleware",
+    "viewflow.middleware.HotwireTurboMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -131,6 +135,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="van-thu@stttt.binhphuoc.gov.vn")
+# Web UI: the address put in notification e-mails (links back to the document).
+VANTHU_SITE_URL = env.str("VANTHU_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

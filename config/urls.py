@@ -1,25 +1,35 @@
-"""URL configuration."""
+"""URL configuration.
+
+The web UI is viewflow's Site: our DocumentsApp (work summary, documents, receipts,
+notifications) and the DocumentFlow app, scoped to the person (approvals.ui.viewsets).
+"""
 
 from django.contrib import admin
-from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog, set_language
 from viewflow.contrib.auth import AuthViewset
-from viewflow.urls import Application, Site
-from viewflow.workflow.flow import FlowAppViewset
+from viewflow.urls import Site
 
 from approvals.flows import DocumentFlow
+from approvals.ui.viewsets import DocumentsApp, ScopedFlowAppViewset
 
 site = Site(
     title="Văn thư",
     viewsets=[
-        FlowAppViewset(DocumentFlow, icon="description"),
+        DocumentsApp(),
+        ScopedFlowAppViewset(DocumentFlow, icon="assignment"),
     ],
 )
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(
+        "jsi18n/",
+        login_not_required(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("", site.urls),
 ]

@@ -1,0 +1,163 @@
+"""Tell the people concerned that a document moved: an in-app notification, written in the
+step's transaction, and an e-mail sent only after it commits.
+
+A mail server that fails never blocks or undoes a workflow step: the e-mail goes out in
+``transaction.on_commit`` and any error is caught and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from documents.models import Document
+from documents.permissions import GROUP_CLERKS
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def document_path(document: Document) -> str:
+    return reverse("documents:document_detail", kwargs={"pk": document.pk})
+
+
+def _label(document: Document) -> str:
+    head = document.notation or document.document_type.name
+    return f"{head} — {document.subject}"
+
+
+def notify(
+    *,
+    users: Iterable[AbstractBaseUser | None],
+    document: Document,
+    kind: str,
+    message: str,
+    exclude: AbstractBaseUser | None = None,
+) -> list[Notification]:
+    """Record one notification per distinct active person, and mail them after commit."""
+    recipients: dict[int, AbstractBaseUser] = {}
+    for user in users:
+        if user is None or not user.is_active:
+            continue
+        if exclude is not None and user.pk == exclude.pk:
+            continue
+        recipients.setdefault(user.pk, user)
+    url = document_path(document)
+    created = Notification.objects.bulk_create(
+        Notification(recipient=user, document=document, kind=kind, message=message, url=url)
+        for user in recipients.values()
+    )
+    addresses = [user.email for user in recipients.values() if user.email]
+    if addresses:
+        link = settings.VANTHU_SITE_URL.rstrip("/") + url
+        transaction.on_commit(lambda: send_notification_email(addresses, message, link))
+    return created
+
+
+def send_notification_email(addresses: list[str], message: str, link: str) -> bool:
+    """Send one e-mail per recipient; log and swallow any failure of the mail server."""
+    subject = _("[Văn thư] %(message)s") % {"message": message}
+    body = _("%(message)s\n\nXem văn bản: %(link)s\n\nĐây là thư tự động của hệ thống Văn thư.") % {
+        "message": message, "link": link,
+    }
+    sent = True
+    for address in addresses:
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+        except Exception:  # any backend error: SMTP, socket, TLS, authentication
+            logger.exception("Không gửi được thư thông báo tới %s", address)
+            sent = False
+    return sent
+
+
+def clerks() -> list[AbstractBaseUser]:
+    return list(
+        get_user_model().objects.filter(groups__name=GROUP_CLERKS, is_active=True).distinct()
+    )
+
+
+def unit_members(units) -> list[AbstractBaseUser]:
+    return list(
+        get_user_model()
+        .objects.filter(groups__unit__in=units, is_active=True)
+        .distinct()
+    )
+
+
+# --- one function per workflow step ------------------------------------------------
+
+
+def submitted(document: Document, actor: AbstractBaseUser) -> None:
+    notify(
+        users=[document.signer], document=document, kind=Notification.Kind.ASSIGNED,
+        message=_("Văn bản chờ anh/chị ký duyệt: %(doc)s") % {"doc": _label(document)},
+    )
+
+
+def returned(document: Document, actor: AbstractBaseUser, comment: str) -> None:
+    notify(
+        users=[document.drafter], document=document, kind=Notification.Kind.RETURNED,
+        message=_("Văn bản bị trả lại để chỉnh sửa: %(doc)s. Ý kiến: %(comment)s")
+        % {"doc": _label(document), "comment": comment},
+    )
+
+
+def rejected(document: Document, actor: AbstractBaseUser, comment: str) -> None:
+    notify(
+        users=[document.drafter], document=document, kind=Notification.Kind.REJECTED,
+        message=_("Văn bản không được duyệt: %(doc)s. Lý do: %(comment)s")
+        % {"doc": _label(document), "comment": comment},
+    )
+
+
+def signed_off(document: Document, actor: AbstractBaseUser) -> None:
+    notify(
+        users=clerks(), document=document, kind=Notification.Kind.ASSIGNED,
+        message=_("Văn bản đã ký duyệt, chờ cho số và ban hành: %(doc)s")
+        % {"doc": _label(document)},
+    )
+    notify(
+        users=[document.drafter], document=document, kind=Notification.Kind.SIGNED_OFF,
+        message=_("Văn bản đã được ký duyệt: %(doc)s") % {"doc": _label(document)},
+    )
+
+
+def issued(document: Document, actor: AbstractBaseUser) -> None:
+    notify(
+        users=[document.drafter, document.signer], document=document,
+        kind=Notification.Kind.ISSUED,
+        message=_("Văn bản đã ban hành: %(doc)s") % {"doc": _label(document)},
+        exclude=actor,
+    )
+    units = [receipt.unit_id for receipt in document.receipts.all()]
+    notify(
+        users=unit_members(units), document=document, kind=Notification.Kind.DISTRIBUTED,
+        message=_("Đơn vị nhận được văn bản, đề nghị xác nhận đã nhận: %(doc)s")
+        % {"doc": _label(document)},
+    )
+
+
+def archived(document: Document) -> None:
+    notify(
+        users=[document.drafter], document=document, kind=Notification.Kind.ARCHIVED,
+        message=_("Mọi nơi nhận đã xác nhận, văn bản đã lưu trữ: %(doc)s")
+        % {"doc": _label(document)},
+    )
+
+
+def mark_read(*, user: AbstractBaseUser, ids: list[int]) -> int:
+    """The person has seen these notifications of theirs."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(
+        recipient=user, pk__in=ids, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -1,0 +1,155 @@
+"""What waits for a person, and which workflow rows they may see.
+
+Processes and tasks are visible exactly when their document is (documents.selectors), so the
+viewflow screens never show a process to someone who may not open its document. Queues use
+the model-level permission named on the task, never guardian's per-object scan (VIEWFLOW.md,
+trap 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from documents import permissions
+from documents.models import Document, Receipt
+from documents.selectors import document_list_visible_to, receipt_list_for_user
+
+from .flows import DocumentFlow
+from .models import DocumentProcess, Notification
+
+TASK_RELATED = ("process", "process__documentprocess__document__document_type", "owner")
+
+
+def _documents_key(user: AbstractBaseUser) -> QuerySet:
+    return document_list_visible_to(user).values("pk")
+
+
+def process_list_visible_to(user: AbstractBaseUser) -> QuerySet[Process]:
+    """Processes of the documents the person may see."""
+    processes = Process.objects.filter(flow_class=DocumentFlow).select_related(
+        "documentprocess__document"
+    )
+    if user.is_superuser:
+        return processes
+    if not user.is_active:
+        return processes.none()
+    return processes.filter(documentprocess__document__in=_documents_key(user))
+
+
+def process_is_visible(user: AbstractBaseUser, process: Process) -> bool:
+    """A process is visible when its document is."""
+    return process_list_visible_to(user).filter(pk=process.pk).exists()
+
+
+def task_list_visible_to(user: AbstractBaseUser) -> QuerySet[Task]:
+    """Tasks of the processes the person may see."""
+    tasks = Task.objects.filter(process__flow_class=DocumentFlow).select_related(*TASK_RELATED)
+    if user.is_superuser:
+        return tasks
+    if not user.is_active:
+        return tasks.none()
+    return tasks.filter(process__documentprocess__document__in=_documents_key(user))
+
+
+def task_inbox(user: AbstractBaseUser) -> QuerySet[Task]:
+    """Tasks assigned to the person and not yet done."""
+    return (
+        Task.objects.filter(
+            process__flow_class=DocumentFlow, owner=user,
+            status__in=(STATUS.ASSIGNED, STATUS.STARTED),
+        )
+        .select_related(*TASK_RELATED)
+        .order_by("-created")
+    )
+
+
+def task_queue(user: AbstractBaseUser) -> QuerySet[Task]:
+    """Unassigned tasks the person's role may take (the văn thư's issue tasks)."""
+    tasks = Task.objects.filter(
+        process__flow_class=DocumentFlow, flow_task_type="HUMAN", status=STATUS.NEW,
+        owner__isnull=True,
+    ).select_related(*TASK_RELATED)
+    if user.is_superuser:
+        return tasks.order_by("-created")
+    if not user.is_active:
+        return tasks.none()
+    allowed = Q(owner_permission__in=user.get_all_permissions())
+    return tasks.filter(allowed).order_by("-created")
+
+
+def task_archive(user: AbstractBaseUser) -> QuerySet[Task]:
+    """Tasks the person completed."""
+    return (
+        Task.objects.filter(
+            process__flow_class=DocumentFlow, flow_task_type="HUMAN", owner=user,
+            finished__isnull=False,
+        )
+        .select_related(*TASK_RELATED)
+        .order_by("-finished")
+    )
+
+
+def open_task_for(document: Document, user: AbstractBaseUser) -> Task | None:
+    """The person's own open task on this document, if any (for a link to it)."""
+    return (
+        task_inbox(user).filter(process__documentprocess__document=document).first()
+    )
+
+
+@dataclass
+class WorkSummary:
+    """Everything waiting for one person, on one screen."""
+
+    drafts: list[Document] = field(default_factory=list)
+    returned: list[Document] = field(default_factory=list)
+    to_sign: list[Task] = field(default_factory=list)
+    to_issue: list[Document] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.drafts or self.returned or self.to_sign or self.to_issue
+                    or self.receipts or self.tasks)
+
+
+def work_summary(user: AbstractBaseUser) -> WorkSummary:
+    """The drafter's drafts and returned documents, the signer's documents awaiting sign-off,
+    the văn thư's documents to issue, the unit's receipts to acknowledge, other open tasks."""
+    summary = WorkSummary()
+    mine = document_list_visible_to(user).filter(drafter=user, origin=Document.Origin.OUTGOING)
+    summary.drafts = list(mine.filter(status=Document.Status.DRAFT))
+    summary.returned = list(mine.filter(status=Document.Status.RETURNED))
+    inbox = list(task_inbox(user))
+    summary.to_sign = [t for t in inbox if t.flow_task == DocumentFlow.sign_off]
+    if permissions.is_clerk(user):
+        summary.to_issue = list(
+            document_list_visible_to(user).filter(status=Document.Status.SIGNED)
+        )
+    summary.receipts = list(
+        receipt_list_for_user(user).filter(status=Receipt.Status.PENDING).order_by("-sent_at")
+    )
+    shown = {DocumentFlow.sign_off, DocumentFlow.revise, DocumentFlow.acknowledge}
+    summary.tasks = [t for t in inbox if t.flow_task not in shown]
+    return summary
+
+
+def document_of_task(task: Task) -> Document:
+    process: DocumentProcess = task.process.documentprocess
+    return process.document
+
+
+def notification_list_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+    """The person's notifications, newest first."""
+    return Notification.objects.filter(recipient=user).select_related("document")
+
+
+def notification_unread_count(user: AbstractBaseUser) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

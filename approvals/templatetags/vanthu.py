@@ -1,0 +1,20 @@
+"""Template filters of the web UI."""
+
+from django import template
+from django.utils.translation import get_language
+
+from documents.dates import vn_date as _vn_date
+
+register = template.Library()
+
+
+@register.filter
+def vn_date(value):
+    """'ngày 06 tháng 4 năm 2020' in Vietnamese (Decree 30), the locale's date otherwise."""
+    if not value:
+        return ""
+    if (get_language() or "vi").startswith("vi"):
+        return _vn_date(value)
+    from django.utils.formats import date_format
+
+    return date_format(value, "DATE_FORMAT")

@@ -1,0 +1,275 @@
+"""Document screens: list, detail with timeline, drafting, submission, issuance, downloads.
+
+Thin views: documents.selectors for visibility (404), documents.permissions for actions
+(403), the services for every change.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+from viewflow.views import ListModelView
+
+from documents import permissions
+from documents import services as documents
+from documents.models import Attachment, Document, Organization
+from documents.selectors import document_get_visible, document_list_visible_to, document_timeline
+
+from .. import forms as task_forms
+from .. import selectors
+from .. import services as workflow
+from ..flows import DocumentFlow
+from .forms import DocumentFilter, DocumentForm, RecipientFormSet, recipient_initial
+
+
+def document_url(document: Document) -> str:
+    return reverse("documents:document_detail", kwargs={"pk": document.pk})
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field when it can."""
+    if hasattr(error, "message_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def document_context(user, document: Document) -> dict:
+    """What every page showing a document needs: content, files, recipients, receipts."""
+    return {
+        "document": document,
+        "recipient_lines": document.recipient_lines.prefetch_related("units"),
+        "attachments": document.attachments.all(),
+        "receipts": document.receipts.select_related("unit", "acknowledged_by"),
+    }
+
+
+class DocumentListView(LoginRequiredMixin, ListModelView):
+    model = Document
+    title = gettext_lazy("Danh sách văn bản")
+    columns = ("notation_or_draft", "subject_link", "document_type", "status", "urgency",
+               "drafting_unit", "issued_on")
+    filterset_class = DocumentFilter
+    paginate_by = 20
+
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated and user.is_active
+
+    def get_queryset(self):
+        return document_list_visible_to(self.request.user).order_by("-created_at", "-pk")
+
+    def notation_or_draft(self, document):
+        return document.notation or _("Dự thảo")
+
+    notation_or_draft.short_description = gettext_lazy("Số, ký hiệu")
+
+    def subject_link(self, document):
+        return format_html('<a href="{}">{}</a>', document_url(document), document.subject)
+
+    subject_link.short_description = gettext_lazy("Trích yếu")
+
+
+class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
+    template_name = "approvals/document_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        document = document_get_visible(user, kwargs["pk"])
+        task = selectors.open_task_for(document, user)
+        own_receipts = selectors.receipt_list_for_user(user).filter(
+            document=document, status="pending"
+        )
+        return super().get_context_data(
+            **document_context(user, document),
+            timeline=document_timeline(document),
+            can_edit=permissions.can_edit(user, document),
+            can_issue=permissions.can_issue(user, document),
+            task=task,
+            task_url=task.flow_task.reverse("index", args=[task.process_id, task.pk])
+            if task and task.flow_task != DocumentFlow.acknowledge else None,
+            pending_receipts=own_receipts,
+            **kwargs,
+        )
+
+
+class DocumentFormMixin(LoginRequiredMixin):
+    template_name = "approvals/document_form.html"
+
+    def render(self, form, formset, status=200, **extra):
+        return self.response_class(
+            request=self.request, template=[self.template_name],
+            context=self.get_context_data(form=form, formset=formset, **extra),
+            using=self.template_engine, status=status,
+        )
+
+
+class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
+    """Soạn văn bản: a drafter starts a draft of their unit."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            permissions.ensure_can_create(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(DocumentForm(), RecipientFormSet(prefix="recipients"))
+
+    def post(self, request, *args, **kwargs):
+        form = DocumentForm(request.POST, request.FILES)
+        formset = RecipientFormSet(request.POST, prefix="recipients")
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    document = documents.document_create(
+                        actor=request.user, organization=_organization_of(request.user),
+                        recipients=formset.specs(), **form.content(),
+                    )
+                    if form.cleaned_data["attachment"]:
+                        documents.attachment_add(document=document, actor=request.user,
+                                                 upload=form.cleaned_data["attachment"])
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu dự thảo."))
+                return HttpResponseRedirect(document_url(document))
+        return self.render(form, formset, status=422)
+
+
+def _organization_of(user) -> Organization:
+    profile = getattr(user, "profile", None)
+    if profile and profile.unit.organization_id:
+        return profile.unit.organization
+    return Organization.objects.filter(units__kind="internal").distinct().first()
+
+
+class DocumentEditView(DocumentFormMixin, generic.TemplateView):
+    """The drafter edits their draft or returned document."""
+
+    def get_document(self) -> Document:
+        document = document_get_visible(self.request.user, self.kwargs["pk"])
+        permissions.ensure_can_edit(self.request.user, document)
+        return document
+
+    def get(self, request, *args, **kwargs):
+        document = self.get_document()
+        form = DocumentForm(initial={
+            "document_type": document.document_type, "subject": document.subject,
+            "body": document.body, "urgency": document.urgency,
+            "confidentiality": document.confidentiality,
+        })
+        formset = RecipientFormSet(prefix="recipients", initial=recipient_initial(document))
+        return self.render(form, formset, document=document)
+
+    def post(self, request, *args, **kwargs):
+        document = self.get_document()
+        form = DocumentForm(request.POST, request.FILES)
+        formset = RecipientFormSet(request.POST, prefix="recipients",
+                                   initial=recipient_initial(document))
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    documents.document_update(
+                        document=document, actor=request.user,
+                        recipients=formset.specs() if formset.has_changed() else None,
+                        **form.content(),
+                    )
+                    if form.cleaned_data["attachment"]:
+                        documents.attachment_add(document=document, actor=request.user,
+                                                 upload=form.cleaned_data["attachment"])
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, _("Đã lưu thay đổi."))
+                return HttpResponseRedirect(document_url(document))
+        return self.render(form, formset, status=422, document=document)
+
+
+class DocumentActionView(LoginRequiredMixin, generic.FormView):
+    """A form about one visible document, refused with 403 when the person may not act."""
+
+    template_name = "approvals/document_action.html"
+    title = ""
+    button = ""
+
+    def ensure_allowed(self, document: Document) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def perform(self, document: Document, form) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.document = document_get_visible(request.user, kwargs["pk"])
+            self.ensure_allowed(self.document)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **document_context(self.request.user, self.document),
+            title=self.title, button=self.button, **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            self.perform(self.document, form)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(document_url(self.document))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response
+
+
+class DocumentSubmitView(DocumentActionView):
+    """Trình ký: the drafter sends the draft, or the revised document, to a leader."""
+
+    form_class = task_forms.SubmitForm
+    title = gettext_lazy("Trình ký văn bản")
+    button = gettext_lazy("Trình ký")
+
+    def ensure_allowed(self, document):
+        permissions.ensure_can_submit(self.request.user, document)
+
+    def perform(self, document, form):
+        workflow.document_submit(document=document, actor=self.request.user,
+                                 signer=form.cleaned_data["signer"])
+        messages.success(self.request, _("Đã trình ký văn bản."))
+
+
+class DocumentIssueView(DocumentActionView):
+    """Cho số, ban hành: the văn thư numbers, dates and distributes a signed document."""
+
+    form_class = task_forms.IssueForm
+    title = gettext_lazy("Cho số, ban hành văn bản")
+    button = gettext_lazy("Cho số, ban hành")
+
+    def ensure_allowed(self, document):
+        permissions.ensure_can_issue(self.request.user, document)
+
+    def perform(self, document, form):
+        issued = workflow.document_issue(document=document, actor=self.request.user)
+        messages.success(self.request, _("Đã ban hành văn bản số %(notation)s.")
+                         % {"notation": issued.notation})
+
+
+class AttachmentDownloadView(LoginRequiredMixin, generic.View):
+    """A file of a document the person may see; 404 for anyone else."""
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(Attachment, pk=pk)
+        document_get_visible(request.user, attachment.document_id)
+        return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name)

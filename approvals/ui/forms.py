@@ -1,0 +1,133 @@
+"""Forms of the drafting screens: validate the input; documents.services decides."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from documents.models import Document, DocumentType, Unit
+from documents.services import RecipientSpec
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class DocumentForm(forms.Form):
+    """Type, trích yếu, body, urgency, confidentiality and one optional attachment."""
+
+    document_type = forms.ModelChoiceField(
+        label=_("Loại văn bản"), queryset=DocumentType.objects.all(),
+        error_messages={"required": _("Hãy chọn loại văn bản.")},
+    )
+    subject = forms.CharField(
+        label=_("Trích yếu"), max_length=500,
+        error_messages={"required": _("Trích yếu không được để trống.")},
+    )
+    body = forms.CharField(
+        label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 14}),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Độ khẩn"), choices=Document.Urgency.choices, required=False,
+    )
+    confidentiality = forms.ChoiceField(
+        label=_("Độ mật"), choices=Document.Confidentiality.choices, required=False,
+    )
+    attachment = forms.FileField(
+        label=_("Tệp đính kèm"), required=False,
+        help_text=_("Tối đa 20 MB. Có thể đính kèm thêm tệp khi chỉnh sửa."),
+    )
+
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"].strip()
+        if not subject:
+            raise forms.ValidationError(_("Trích yếu không được để trống."))
+        return subject
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Tệp đính kèm vượt quá 20 MB."))
+        return upload
+
+    def content(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "document_type": data["document_type"],
+            "subject": data["subject"],
+            "body": data["body"],
+            "urgency": data["urgency"] or "",
+            "confidentiality": data["confidentiality"] or "",
+        }
+
+
+class RecipientLineForm(forms.Form):
+    """One printed line of "Nơi nhận" and the units that receive the document through it."""
+
+    text = forms.CharField(label=_("Dòng nơi nhận"), max_length=255, required=False)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị nhận"), required=False,
+        queryset=Unit.objects.filter(is_active=True),
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("units") and not (data.get("text") or "").strip():
+            self.add_error("text", _("Hãy ghi dòng nơi nhận cho các đơn vị đã chọn."))
+        return data
+
+
+class BaseRecipientFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not self.specs():
+            raise forms.ValidationError(_("Văn bản phải có ít nhất một nơi nhận."))
+
+    def specs(self) -> list[RecipientSpec]:
+        return [
+            RecipientSpec(form.cleaned_data["text"], list(form.cleaned_data.get("units") or []))
+            for form in self.forms
+            if form.cleaned_data and (form.cleaned_data.get("text") or "").strip()
+        ]
+
+
+RecipientFormSet = forms.formset_factory(
+    RecipientLineForm, formset=BaseRecipientFormSet, extra=2, max_num=30
+)
+
+
+def recipient_initial(document: Document) -> list[dict]:
+    return [
+        {"text": line.text, "units": list(line.units.all())}
+        for line in document.recipient_lines.prefetch_related("units")
+    ]
+
+
+class DocumentFilter(django_filters.FilterSet):
+    """Filters of the document list: type, state, unit, year, urgency."""
+
+    document_type = django_filters.ModelChoiceFilter(
+        label=_("Loại văn bản"), queryset=DocumentType.objects.all()
+    )
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Document.Status.choices)
+    drafting_unit = django_filters.ModelChoiceFilter(
+        label=_("Đơn vị soạn thảo"), queryset=Unit.objects.filter(kind=Unit.Kind.INTERNAL)
+    )
+    year = django_filters.NumberFilter(label=_("Năm"), method="filter_year")
+    urgency = django_filters.ChoiceFilter(
+        label=_("Độ khẩn"), choices=[c for c in Document.Urgency.choices if c[0]]
+    )
+
+    class Meta:
+        model = Document
+        fields = ["document_type", "status", "drafting_unit", "urgency"]
+
+    def filter_year(self, queryset, name, value):
+        from django.db.models import Q
+
+        year = int(value)
+        return queryset.filter(
+            Q(issued_year=year) | Q(issued_year__isnull=True, created_at__year=year)
+        )

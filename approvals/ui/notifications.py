@@ -1,0 +1,25 @@
+"""The person's notifications; the ones shown are marked read."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views import generic
+
+from .. import notifications, selectors
+
+
+class NotificationListView(LoginRequiredMixin, generic.ListView):
+    template_name = "approvals/notification_list.html"
+    context_object_name = "notifications"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return selectors.notification_list_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = list(context["notifications"])
+        context["notifications"] = shown
+        notifications.mark_read(user=self.request.user,
+                                ids=[n.pk for n in shown if n.read_at is None])
+        return context

@@ -1,0 +1,61 @@
+"""Receipts of the person's units: list, and the page where any member acknowledges."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from documents import permissions
+from documents.selectors import receipt_get_visible, receipt_list_for_user
+
+from .. import forms as task_forms
+from .. import services as workflow
+from .documents import document_context
+
+
+class ReceiptListView(LoginRequiredMixin, generic.ListView):
+    template_name = "approvals/receipt_list.html"
+    context_object_name = "receipts"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return receipt_list_for_user(self.request.user).order_by("status", "-sent_at")
+
+
+class ReceiptDetailView(LoginRequiredMixin, generic.FormView):
+    """A receipt of another unit answers 404; an acknowledged one refuses with 403."""
+
+    template_name = "approvals/receipt_detail.html"
+    form_class = task_forms.AcknowledgeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.receipt = receipt_get_visible(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **document_context(self.request.user, self.receipt.document),
+            receipt=self.receipt,
+            can_acknowledge=permissions.can_acknowledge(self.request.user, self.receipt),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        permissions.ensure_can_acknowledge(request.user, self.receipt)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        workflow.receipt_acknowledge(receipt=self.receipt, actor=self.request.user)
+        messages.success(self.request, _("Đã xác nhận đơn vị %(unit)s nhận văn bản.")
+                         % {"unit": self.receipt.unit.name})
+        return HttpResponseRedirect(reverse("documents:receipt_detail", args=[self.receipt.pk]))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422
+        return response

@@ -1,0 +1,188 @@
+"""The viewflow shell, scoped to the person (VIEWFLOW.md traps 4 and 5).
+
+The stock FlowAppViewset lists every process to anyone and scans every guardian grant of the
+user on every page. Here each list, the dashboard, the chart and the menu counters read
+approvals.selectors, which see a process only when its document is visible.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+from viewflow.urls import Application
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import FlowAppViewset
+from viewflow.workflow.flow import views as flow_views
+
+from .. import selectors
+from ..models import DocumentProcess
+from . import documents, home, notifications, receipts
+
+
+class DocumentColumnMixin:
+    """Task lists show the document each task is about, read in the same query."""
+
+    def document(self, task):
+        document = task.process.documentprocess.document
+        url = documents.document_url(document)
+        head = document.notation or document.document_type.name
+        return format_html('<a href="{}">{} — {}</a>', url, head, document.subject)
+
+    document.short_description = _("Văn bản")
+
+    def task_title(self, task):
+        return task.flow_task.task_title
+
+    task_title.short_description = _("Công việc")
+
+
+class InboxView(DocumentColumnMixin, flow_views.FlowInboxListView):
+    title = _("Việc cần xử lý")
+    columns = ("task_id", "task_title", "document", "created")
+
+    @viewprop
+    def queryset(self):
+        return selectors.task_inbox(self.request.user)
+
+
+class QueueView(DocumentColumnMixin, flow_views.FlowQueueListView):
+    title = _("Việc chờ nhận")
+    columns = ("task_id", "task_title", "document", "created")
+
+    @viewprop
+    def queryset(self):
+        return selectors.task_queue(self.request.user)
+
+
+class ArchiveView(DocumentColumnMixin, flow_views.FlowArchiveListView):
+    title = _("Việc đã xử lý")
+    columns = ("task_id", "task_title", "document", "created", "finished")
+
+    @viewprop
+    def queryset(self):
+        return selectors.task_archive(self.request.user)
+
+
+class TaskListView(DocumentColumnMixin, flow_views.DashboardTaskListView):
+    columns = ("task_id", "task_title", "document", "created", "owner")
+
+    @viewprop
+    def queryset(self):
+        return selectors.task_list_visible_to(self.request.user).order_by("-created")
+
+
+class ProcessListView(flow_views.DashboardProcessListView):
+    columns = ("process_id", "document", "created", "finished", "status")
+
+    def process_id(self, process):
+        url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
+        return format_html('<a href="{}">#{}</a>', url, process.pk)
+
+    process_id.short_description = "#"
+
+    def document(self, process):
+        document = process.document
+        head = document.notation or document.document_type.name
+        return format_html('<a href="{}">{} — {}</a>', documents.document_url(document), head,
+                           document.subject)
+
+    document.short_description = _("Văn bản")
+
+    @viewprop
+    def queryset(self):
+        visible = selectors.process_list_visible_to(self.request.user).values("pk")
+        return (
+            DocumentProcess.objects.filter(pk__in=visible)
+            .select_related("document__document_type")
+            .order_by("-created")
+        )
+
+
+class ProcessDetailView(flow_views.DetailProcessView):
+    """An invisible process answers 404, like its document."""
+
+    def get_queryset(self):
+        visible = selectors.process_list_visible_to(self.request.user).values("pk")
+        return DocumentProcess.objects.filter(pk__in=visible)
+
+
+class ChartView(flow_views.FlowChartView):
+    def get(self, request, *args, **kwargs):
+        process_pk = kwargs.get("process_pk")
+        if process_pk is not None and not selectors.process_list_visible_to(
+            request.user
+        ).filter(pk=process_pk).exists():
+            raise Http404(_("Không tìm thấy quy trình."))
+        return super().get(request, *args, **kwargs)
+
+
+class DashboardView(RedirectView):
+    """The kanban of every process is replaced by the person's own inbox."""
+
+    viewset = None
+    flow_class = None
+
+    def get_redirect_url(self, *args, **kwargs):
+        return self.viewset.reverse("inbox")
+
+
+class ScopedFlowAppViewset(FlowAppViewset):
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
+    task_list_view_class = TaskListView
+    process_list_view_class = ProcessListView
+    process_detail_view_class = ProcessDetailView
+    chart_view_class = ChartView
+    dashboard_view_class = DashboardView
+
+    def get_context_data(self, request):
+        """Menu counters from the scoped selectors, not Task.objects.user_queue."""
+        user = request.user
+        return {
+            "user_inbox": selectors.task_inbox(user),
+            "user_queue": selectors.task_queue(user),
+        }
+
+
+class DocumentsApp(Application):
+    """Our own screens, where viewflow has none: work summary, documents, receipts."""
+
+    app_name = "documents"
+    title = _("Văn bản")
+    icon = "description"
+    menu_template_name = "approvals/documents_menu.html"
+
+    index_path = path("", home.HomeView.as_view(), name="index")
+    document_list_path = path("van-ban/", documents.DocumentListView.as_view(),
+                              name="document_list")
+    document_create_path = path("van-ban/soan-thao/", documents.DocumentCreateView.as_view(),
+                                name="document_create")
+    document_detail_path = path("van-ban/<int:pk>/", documents.DocumentDetailView.as_view(),
+                                name="document_detail")
+    document_edit_path = path("van-ban/<int:pk>/sua/", documents.DocumentEditView.as_view(),
+                              name="document_edit")
+    document_submit_path = path("van-ban/<int:pk>/trinh-ky/",
+                                documents.DocumentSubmitView.as_view(), name="document_submit")
+    document_issue_path = path("van-ban/<int:pk>/ban-hanh/",
+                               documents.DocumentIssueView.as_view(), name="document_issue")
+    attachment_path = path("tep-dinh-kem/<int:pk>/", documents.AttachmentDownloadView.as_view(),
+                           name="attachment_download")
+    receipt_list_path = path("phieu-nhan/", receipts.ReceiptListView.as_view(),
+                             name="receipt_list")
+    receipt_detail_path = path("phieu-nhan/<int:pk>/", receipts.ReceiptDetailView.as_view(),
+                               name="receipt_detail")
+    notification_list_path = path("thong-bao/", notifications.NotificationListView.as_view(),
+                                  name="notification_list")
+
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated and user.is_active
+
+    def get_context_data(self, request):
+        return {
+            "user_inbox": selectors.task_inbox(request.user),
+            "unread_notifications": selectors.notification_unread_count(request.user),
+        }
