@@ -1,0 +1,402 @@
+"""The web UI through real HTTP: each role's screen, refusals (403/404), form messages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from viewflow.workflow.models import Task
+
+from approvals import services
+from approvals.flows import DocumentFlow
+from documents import services as documents
+from documents.models import Attachment, Document, Event
+from tests.conftest import SEED_SUBJECT, snapshot
+
+PASSWORD = "vanthu@2026"
+
+
+@pytest.fixture
+def client_for(users):
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(users[username])
+        return client
+
+    return make
+
+
+def detail(plan) -> str:
+    return f"/documents/van-ban/{plan.pk}/"
+
+
+def sign_off_url(plan) -> str:
+    task = Task.objects.get(
+        process__documentprocess__document=plan, flow_task=DocumentFlow.sign_off,
+        status="ASSIGNED",
+    )
+    return DocumentFlow.sign_off.reverse("execute", args=[task.process_id, task.pk])
+
+
+@pytest.fixture
+def submitted(seed_plan, users):
+    services.document_submit(document=seed_plan, actor=users.chuyenvien,
+                             signer=users.phogiamdoc)
+    return seed_plan
+
+
+@pytest.fixture
+def issued(submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    services.document_issue(document=submitted, actor=users.vanthu)
+    submitted.refresh_from_db()
+    return submitted
+
+
+# --- everyone must log in; Vietnamese by default ------------------------------------
+
+
+def test_anonymous_is_sent_to_the_login_page(demo):
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_login_page_is_vietnamese_even_for_an_english_browser(demo):
+    response = Client(headers={"accept-language": "en-US,en"}).get("/accounts/login/")
+    assert response.status_code == 200
+    assert "Đăng nhập" in response.text
+    assert '<html lang="vi"' in response.text
+
+
+def test_login_with_the_demo_password_opens_the_work_summary(demo):
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "chuyenvien", "password": PASSWORD},
+                           follow=True)
+    assert response.status_code == 200
+    assert "Việc của tôi" in response.text
+
+
+# --- each role's work summary --------------------------------------------------------
+
+
+def test_drafter_sees_their_draft_and_the_compose_button(client_for, seed_plan):
+    response = client_for("chuyenvien").get("/documents/")
+    assert "Dự thảo của tôi" in response.text
+    assert SEED_SUBJECT in response.text
+    assert "Soạn văn bản" in response.text
+
+
+def test_deputy_sees_the_document_awaiting_sign_off(client_for, submitted):
+    response = client_for("phogiamdoc").get("/documents/")
+    assert "Văn bản chờ ký duyệt" in response.text
+    assert SEED_SUBJECT in response.text
+    assert "Soạn văn bản" not in response.text
+
+
+def test_other_leader_does_not_see_it(client_for, submitted):
+    response = client_for("giamdoc").get("/documents/")
+    assert SEED_SUBJECT not in response.text
+    assert "Hiện không có việc nào" in response.text
+
+
+def test_drafter_sees_a_returned_document(client_for, submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="return",
+                             comment="Sửa lại phần II.")
+    response = client_for("chuyenvien").get("/documents/")
+    assert "Văn bản bị trả lại để chỉnh sửa" in response.text
+    assert SEED_SUBJECT in response.text
+
+
+def test_clerk_sees_documents_to_issue(client_for, submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    response = client_for("vanthu").get("/documents/")
+    assert "Văn bản chờ cho số, ban hành" in response.text
+    assert f"/documents/van-ban/{submitted.pk}/ban-hanh/" in response.text
+
+
+def test_each_recipient_unit_sees_its_receipt(client_for, issued):
+    for username in ("congan", "chanhvanphong", "ttbcxb", "bcvtcntt", "trungtam", "vanthu"):
+        response = client_for(username).get("/documents/")
+        assert "chờ xác nhận" in response.text, username
+        assert "01/KH-STTTT" in response.text, username
+    assert "01/KH-STTTT" not in client_for("bantatgt").get("/documents/").text
+
+
+def test_inbox_lists_the_receivers_acknowledge_task_without_n_plus_one(
+    client_for, issued, django_assert_max_num_queries
+):
+    client = client_for("congan")
+    with django_assert_max_num_queries(25):
+        response = client.get("/document/inbox/")
+    assert response.status_code == 200
+    assert SEED_SUBJECT in response.text
+    assert "Xác nhận đã nhận văn bản" in response.text
+
+
+# --- viewflow's screens are scoped to the person -------------------------------------
+
+
+def test_process_list_and_task_list_hide_other_peoples_documents(client_for, submitted):
+    for path in ("/document/flows/", "/document/tasks/"):
+        assert SEED_SUBJECT in client_for("phogiamdoc").get(path).text, path
+        assert SEED_SUBJECT not in client_for("congan").get(path).text, path
+
+
+def test_process_detail_of_an_invisible_document_is_404(client_for, submitted):
+    process = submitted.processes.get()
+    assert client_for("phogiamdoc").get(f"/document/{process.pk}/").status_code == 200
+    assert client_for("congan").get(f"/document/{process.pk}/").status_code == 404
+    assert client_for("congan").get(f"/document/{process.pk}/chart/").status_code == 404
+
+
+def test_dashboard_redirects_to_the_persons_inbox(client_for, demo):
+    response = client_for("congan").get("/document/")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/document/inbox/")
+
+
+def test_queue_counter_uses_model_permission_not_object_grants(client_for, submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    assert SEED_SUBJECT in client_for("vanthu").get("/document/queue/").text
+    assert SEED_SUBJECT not in client_for("chuyenvien").get("/document/queue/").text
+
+
+def test_only_superusers_may_cancel_a_process(client_for, submitted):
+    process = submitted.processes.get()
+    response = client_for("phogiamdoc").post(f"/document/{process.pk}/cancel/")
+    assert response.status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == Document.Status.SUBMITTED
+
+
+# --- document pages: 404 for invisible, 403 for visible but not actionable -------------
+
+
+def test_document_page_shows_content_recipients_and_timeline(client_for, submitted):
+    response = client_for("phogiamdoc").get(detail(submitted))
+    assert response.status_code == 200
+    text = response.text
+    assert "I. MỤC ĐÍCH, YÊU CẦU" in text
+    assert "Công an tỉnh" in text
+    assert "Quá trình xử lý" in text
+    assert "Trình ký" in text
+
+
+def test_someone_who_may_not_see_a_document_gets_404_in_vietnamese(client_for, seed_plan):
+    response = client_for("congan").get(detail(seed_plan))
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.text
+
+
+def test_signer_cannot_edit_the_draft_403(client_for, submitted):
+    before = snapshot(submitted)
+    response = client_for("phogiamdoc").post(
+        f"/documents/van-ban/{submitted.pk}/sua/", {"subject": "Khác", "document_type": 1}
+    )
+    assert response.status_code == 403
+    assert "không thể chỉnh sửa" in response.text
+    assert snapshot(submitted) == before
+
+
+def test_drafter_cannot_issue_403_and_nothing_changes(client_for, submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    before = snapshot(submitted)
+    response = client_for("chuyenvien").post(f"/documents/van-ban/{submitted.pk}/ban-hanh/",
+                                              {"confirm": "on"})
+    assert response.status_code == 403
+    assert "Chỉ văn thư" in response.text
+    assert snapshot(submitted) == before
+
+
+def test_other_leader_cannot_open_the_sign_off_task(client_for, submitted):
+    before = snapshot(submitted)
+    response = client_for("giamdoc").post(sign_off_url(submitted), {"decision": "approve"})
+    assert response.status_code == 403
+    assert snapshot(submitted) == before
+
+
+# --- forms: Vietnamese messages, no crash --------------------------------------------
+
+
+def test_return_without_comment_is_refused_with_a_message(client_for, submitted):
+    before = snapshot(submitted)
+    client = client_for("phogiamdoc")
+    page = client.get(sign_off_url(submitted))
+    assert page.status_code == 200
+    assert "I. MỤC ĐÍCH, YÊU CẦU" in page.text  # the whole document before the decision
+    response = client.post(sign_off_url(submitted), {"decision": "return", "comment": "  "})
+    assert response.status_code == 422
+    assert "Phải ghi ý kiến khi trả lại văn bản." in response.text
+    assert snapshot(submitted) == before
+
+
+def test_rejection_without_reason_is_refused_with_a_message(client_for, submitted):
+    response = client_for("phogiamdoc").post(sign_off_url(submitted), {"decision": "reject"})
+    assert response.status_code == 422
+    assert "Phải ghi lý do khi không duyệt văn bản." in response.text
+
+
+def test_sign_off_without_decision_is_refused_with_a_message(client_for, submitted):
+    response = client_for("phogiamdoc").post(sign_off_url(submitted), {})
+    assert response.status_code == 422
+    assert "Hãy chọn: ký duyệt, trả lại hoặc không duyệt." in response.text
+
+
+def test_return_with_comment_goes_back_to_the_drafter(client_for, submitted):
+    response = client_for("phogiamdoc").post(
+        sign_off_url(submitted), {"decision": "return", "comment": "Bổ sung thời gian."}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == detail(submitted)
+    submitted.refresh_from_db()
+    assert submitted.status == Document.Status.RETURNED
+    assert submitted.events.filter(kind=Event.Kind.RETURNED,
+                                   comment="Bổ sung thời gian.").exists()
+
+
+def test_compose_without_subject_or_recipients_shows_messages(client_for, demo):
+    count = Document.objects.count()
+    response = client_for("chuyenvien").post("/documents/van-ban/soan-thao/", {
+        "document_type": "", "subject": "",
+        "recipients-TOTAL_FORMS": "2", "recipients-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 422
+    assert "Hãy chọn loại văn bản." in response.text
+    assert "Trích yếu không được để trống." in response.text
+    assert "Văn bản phải có ít nhất một nơi nhận." in response.text
+    assert Document.objects.count() == count
+
+
+def test_compose_creates_a_draft_with_recipients_and_attachment(client_for, users, seed_plan):
+    from documents.models import Unit
+
+    police = Unit.objects.get(abbreviation="CA")
+    upload = SimpleUploadedFile("du-toan.txt", "Dự toán kinh phí".encode(), "text/plain")
+    response = client_for("chuyenvien").post("/documents/van-ban/soan-thao/", {
+        "document_type": seed_plan.document_type_id, "subject": "Kế hoạch thử nghiệm",
+        "body": "Nội dung.", "urgency": "khan", "confidentiality": "",
+        "attachment": upload,
+        "recipients-TOTAL_FORMS": "2", "recipients-INITIAL_FORMS": "0",
+        "recipients-0-text": "Công an tỉnh", "recipients-0-units": [police.pk],
+        "recipients-1-text": "",
+    })
+    assert response.status_code == 302
+    document = Document.objects.get(subject="Kế hoạch thử nghiệm")
+    assert response["Location"] == detail(document)
+    assert document.drafter == users.chuyenvien
+    assert document.urgency == "khan"
+    assert [line.text for line in document.recipient_lines.all()] == ["Công an tỉnh"]
+    assert document.attachments.get().original_name == "du-toan.txt"
+
+
+def test_submit_page_sends_the_draft_to_the_chosen_leader(client_for, seed_plan, users):
+    client = client_for("chuyenvien")
+    refused = client.post(f"/documents/van-ban/{seed_plan.pk}/trinh-ky/", {})
+    assert refused.status_code == 422
+    assert "Hãy chọn lãnh đạo ký văn bản." in refused.text
+    response = client.post(f"/documents/van-ban/{seed_plan.pk}/trinh-ky/",
+                           {"signer": users.phogiamdoc.pk})
+    assert response.status_code == 302
+    seed_plan.refresh_from_db()
+    assert seed_plan.status == Document.Status.SUBMITTED
+    assert seed_plan.signer == users.phogiamdoc
+
+
+def test_issue_page_requires_the_confirmation_then_numbers(client_for, submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    client = client_for("vanthu")
+    refused = client.post(f"/documents/van-ban/{submitted.pk}/ban-hanh/", {})
+    assert refused.status_code == 422
+    assert "Hãy xác nhận trước khi ban hành." in refused.text
+    response = client.post(f"/documents/van-ban/{submitted.pk}/ban-hanh/", {"confirm": "on"})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.notation == "01/KH-STTTT"
+
+
+# --- receipts ------------------------------------------------------------------------
+
+
+def test_any_member_of_the_unit_acknowledges_from_the_receipt_page(client_for, issued, users):
+    receipt = issued.receipts.get(unit__abbreviation="VP")
+    # chuyenvien is a member of Văn phòng but not its designated receiver.
+    response = client_for("chuyenvien").post(f"/documents/phieu-nhan/{receipt.pk}/",
+                                             {"confirm": "on"})
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.status == "acknowledged"
+    assert receipt.acknowledged_by == users.chuyenvien
+
+
+def test_receipt_of_another_unit_is_404(client_for, issued):
+    receipt = issued.receipts.get(unit__abbreviation="VP")
+    for method in ("get", "post"):
+        response = getattr(client_for("congan"), method)(f"/documents/phieu-nhan/{receipt.pk}/")
+        assert response.status_code == 404
+        assert "Không tìm thấy" in response.text
+    receipt.refresh_from_db()
+    assert receipt.status == "pending"
+
+
+def test_acknowledging_twice_is_403_with_a_message(client_for, issued):
+    receipt = issued.receipts.get(unit__abbreviation="CA")
+    client = client_for("congan")
+    assert client.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}
+                       ).status_code == 302
+    again = client.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"})
+    assert again.status_code == 403
+    assert "Đơn vị đã xác nhận nhận văn bản này." in again.text
+    assert issued.events.filter(kind=Event.Kind.ACKNOWLEDGED).count() == 1
+
+
+def test_acknowledge_without_the_checkbox_shows_a_message(client_for, issued):
+    receipt = issued.receipts.get(unit__abbreviation="CA")
+    response = client_for("congan").post(f"/documents/phieu-nhan/{receipt.pk}/", {})
+    assert response.status_code == 422
+    assert "Hãy đánh dấu xác nhận đã nhận văn bản." in response.text
+
+
+# --- attachments ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def attachment(seed_plan, users, settings, tmp_path) -> Attachment:
+    settings.MEDIA_ROOT = tmp_path
+    return documents.attachment_add(
+        document=seed_plan, actor=users.chuyenvien,
+        upload=SimpleUploadedFile("phu-luc.txt", "Phụ lục".encode(), "text/plain"),
+    )
+
+
+def test_drafter_downloads_the_attachment(client_for, attachment):
+    response = client_for("chuyenvien").get(f"/documents/tep-dinh-kem/{attachment.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == "Phụ lục".encode()
+    assert "phu-luc.txt" in response["Content-Disposition"]
+
+
+def test_someone_who_cannot_see_the_document_cannot_download_404(client_for, attachment):
+    response = client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/")
+    assert response.status_code == 404
+
+
+def test_recipient_unit_may_download_after_issuance(client_for, attachment, users):
+    plan = attachment.document
+    assert client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/"
+                                    ).status_code == 404
+    services.document_submit(document=plan, actor=users.chuyenvien, signer=users.phogiamdoc)
+    services.document_decide(document=plan, actor=users.phogiamdoc, decision="approve")
+    services.document_issue(document=plan, actor=users.vanthu)
+    assert client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/"
+                                    ).status_code == 200
+
+
+# --- language ------------------------------------------------------------------------
+
+
+def test_english_is_available_through_the_language_switch(client_for, demo):
+    client = client_for("chuyenvien")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/document/inbox/"})
+    response = client.get("/document/inbox/")
+    assert '<html lang="en"' in response.text
