@@ -138,6 +138,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="van-thu@stttt.binhph
 # Web UI: the address put in notification e-mails (links back to the document).
 VANTHU_SITE_URL = env.str("VANTHU_SITE_URL", default="http://127.0.0.1:8000")
 
+# --- Digital signatures (ký số) [documents.signing] -------------------------
+# PEM files. `manage.py make_demo_pki` writes a throw-away set under var/pki/ for development
+# and the demo; production points these at the agency's real CA, keys and certificates.
+SIGNING_DIR = env.path("SIGNING_DIR", default=str(VAR_DIR / "pki"))
+SIGNING = {
+    # CA certificate(s) trusted when verifying signatures, one PEM bundle.
+    "CA_CERT": env.str("SIGNING_CA_CERT", default=str(SIGNING_DIR("ca.crt.pem"))),
+    # <username>.key.pem and <username>.crt.pem (certificate, then its chain) per signer.
+    "SIGNER_KEYS_DIR": env.str("SIGNING_SIGNER_KEYS_DIR", default=str(SIGNING_DIR("signers"))),
+    # The agency's own key and certificate: its digital signature replaces the seal.
+    "AGENCY_KEY": env.str("SIGNING_AGENCY_KEY", default=str(SIGNING_DIR("agency.key.pem"))),
+    "AGENCY_CERT": env.str("SIGNING_AGENCY_CERT", default=str(SIGNING_DIR("agency.crt.pem"))),
+    # Passphrase of the PEM private keys; empty: unencrypted (demo only).
+    "KEY_PASSPHRASE": env.str("SIGNING_KEY_PASSPHRASE", default=""),
+}
+
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
     "version": 1,
