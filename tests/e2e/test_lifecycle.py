@@ -44,10 +44,12 @@ def submit_to(someone, signer_pk: int):
     expect(someone.page.get_by_test_id("status")).to_have_text("Chờ ký duyệt")
 
 
-def decide(someone, decision: str, comment: str = ""):
+def decide(someone, decision: str, comment: str = "", screenshot=None):
     someone.page.get_by_test_id("actions").get_by_role("link", name="Ký duyệt").click()
     # The whole document is on the sign-off page, before the decision.
     expect(someone.page.get_by_test_id("document-content")).to_contain_text("Mục đích")
+    if screenshot:
+        someone.page.screenshot(path=screenshot, full_page=True)
     someone.page.check(f"input[name=decision][value={decision}]")
     if comment:
         someone.page.fill("textarea[name=comment]", comment)
@@ -100,7 +102,7 @@ def test_seed_plan_lifecycle_in_five_browsers(demo_live, person, screenshots, li
 
     # The Phó Giám đốc signs it off.
     open_seed_from_home(deputy, "to-sign")
-    decide(deputy, "approve")
+    decide(deputy, "approve", screenshot=screenshots / "02b-phogiamdoc-trang-ky-duyet.png")
     expect(deputy.page.get_by_test_id("status")).to_have_text("Đã ký duyệt, chờ ban hành")
 
     # The văn thư issues it: number 01/KH-STTTT, one receipt per recipient unit.
