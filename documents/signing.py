@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import signers
@@ -50,6 +52,8 @@ class Appearance:
     text: str
     color: tuple[float, float, float]
     border: bool = False
+    font_size: float = 9
+    align_right: bool = False  # keep clear of the seal that covers the left third
 
 
 @dataclass(frozen=True)
@@ -76,13 +80,13 @@ class SignatureReport:
 
 def signer_appearance() -> Appearance:
     """The signer's signature in ô 7c: who signed and when, in blue."""
-    return Appearance(_("Ký bởi: %(signer)s\nThời gian ký: %(time)s"), BLUE)
+    return Appearance(_("Ký bởi: %(signer)s\nThời gian ký:\n%(time)s"), BLUE, align_right=True)
 
 
 def agency_appearance(organization_name: str) -> Appearance:
     """The agency's signature in ô 8, over the left third of the signer's: red, boxed."""
-    name = organization_name.upper().replace("%", "%%")
-    return Appearance(name + "\n" + _("Ký số: %(time)s"), RED, border=True)
+    name = "\n".join(textwrap.wrap(organization_name.upper().replace("%", "%%"), width=18))
+    return Appearance(name + "\n" + _("Ký số:") + "\n%(time)s", RED, border=True, font_size=8)
 
 
 def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
@@ -99,11 +103,15 @@ def _asn1_key(key: PrivateKeyTypes) -> asn1_keys.PrivateKeyInfo:
 
 
 def _stamp_style(appearance: Appearance) -> TextStampStyle:
+    horizontal = AxisAlignment.ALIGN_MAX if appearance.align_right else AxisAlignment.ALIGN_MID
     return TextStampStyle(
         stamp_text=appearance.text,
         text_box_style=TextBoxStyle(
-            font=SerifFontFactory(font_size=9),
+            font=SerifFontFactory(font_size=appearance.font_size),
             text_color=appearance.color,
+        ),
+        inner_content_layout=SimpleBoxLayoutRule(
+            x_align=horizontal, y_align=AxisAlignment.ALIGN_MID, margins=Margins.uniform(4),
         ),
         border_width=1 if appearance.border else 0,
         border_color=appearance.color,

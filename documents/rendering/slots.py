@@ -18,9 +18,9 @@ YEAR_PREFIX = "nam-ban-hanh-"  # followed by the year printed after "năm"
 SIGNATURE = "chu-ky-nguoi-ky"  # ô 7c, the signer's digital signature
 AGENCY_SIGNATURE = "chu-ky-co-quan"  # ô 8, the agency's digital signature (the seal)
 
-WIDTHS = {"number": 36, "day": 24, "month": 18}  # blanks, in pt
+WIDTHS = {"number": 26, "day": 24, "month": 18}  # blanks, in pt
 SIGNATURE_BOX = {"width": 170, "height": 72}  # ô 7c: the signer's signature, in pt
-SEAL_SIZE = 100  # ô 8: the agency's seal/signature, ~35 mm, over the left third of 7c
+SEAL_SIZE = 96  # ô 8: the agency's seal/signature, ~35 mm, over the left third of 7c
 NUMBER_SIZE = 13
 DATE_SIZE = 14
 
