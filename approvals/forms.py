@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from documents.people import display_name
 from documents.permissions import GROUP_SIGNERS
 
 from .models import DocumentProcess
@@ -20,7 +21,7 @@ def signer_choices():
 
 class SignerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.get_full_name() or obj.get_username()} — {obj.profile.position.name}"
+        return f"{display_name(obj)} — {obj.profile.position.name}"
 
 
 class SubmitForm(forms.Form):

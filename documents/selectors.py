@@ -12,6 +12,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from . import permissions
 from .models import Document, Event, Receipt
+from .people import display_name
 
 
 def document_list_visible_to(user: AbstractBaseUser) -> QuerySet[Document]:
@@ -76,9 +77,7 @@ def document_timeline(document: Document) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=event.created_at,
-            actor=(event.actor.get_full_name() or event.actor.get_username())
-            if event.actor
-            else "Hệ thống",
+            actor=display_name(event.actor) if event.actor else "Hệ thống",
             role=event.role,
             action=event.get_kind_display(),
             kind=event.kind,

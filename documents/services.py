@@ -26,6 +26,7 @@ from .models import (
     RecipientLine,
     Unit,
 )
+from .people import display_name
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def document_submit(
         raise ValidationError({"recipients": _("Văn bản phải có nơi nhận.")})
     resubmission = document.status == Document.Status.RETURNED
     document.signer = signer
-    document.signer_name = signer.get_full_name() or signer.get_username()
+    document.signer_name = display_name(signer)
     document.signer_authority, document.signer_title = signature_block(
         signer=signer, organization=document.organization
     )

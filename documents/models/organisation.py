@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..people import display_name
+
 
 class Organization(models.Model):
     """An issuing body (cơ quan ban hành), e.g. Sở Thông tin và Truyền thông."""
@@ -122,4 +124,4 @@ class Profile(models.Model):
         verbose_name_plural = _("hồ sơ cán bộ")
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.get_username()} — {self.position}"
+        return f"{display_name(self.user)} — {self.position}"
