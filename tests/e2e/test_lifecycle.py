@@ -46,6 +46,7 @@ def submit_to(someone, signer_pk: int):
 
 def decide(someone, decision: str, comment: str = "", screenshot=None):
     someone.page.get_by_test_id("actions").get_by_role("link", name="Ký duyệt").click()
+    expect(someone.page.locator("input[name=decision]").first).to_be_visible()
     # The whole document is on the sign-off page, before the decision.
     expect(someone.page.get_by_test_id("document-content")).to_contain_text("Mục đích")
     if screenshot:
