@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, integrity, numbering, permissions
+from . import audit, integrity, numbering, permissions, publishing
 from .models import (
     Attachment,
     Document,
@@ -243,12 +243,13 @@ def document_sign_off(
     document.status = Document.Status.SIGNED
     _save(document, actor)
     permissions.revoke_signer(actor, document)
+    rendition = publishing.sign_off_rendition(document=document, actor=actor)
     audit.record(
         document=document,
         actor=actor,
         kind=Event.Kind.SIGNED_OFF,
         comment=comment.strip(),
-        data={"content_hash": document.content_hash},
+        data={"content_hash": document.content_hash, "pdf_sha256": rendition.sha256},
     )
     return document
 
@@ -285,6 +286,7 @@ def document_issue(
     document.place = document.organization.place
     document.status = Document.Status.ISSUED
     _save(document, actor)
+    rendition = publishing.issue_rendition(document=document)
     audit.record(
         document=document,
         actor=actor,
@@ -294,6 +296,7 @@ def document_issue(
             "issued_on": issued_on.isoformat(),
             "register": document.register_key,
             "content_hash": document.content_hash,
+            "pdf_sha256": rendition.sha256,
         },
     )
     for unit in units:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from documents.models import Document
 
 FIXTURES = ("document_types", "organisation", "demo_documents")
+# The signed PDF prints the year of sign-off, so tests issue in the current year.
+ISSUE_DATE = timezone.localdate()
 SEED_SUBJECT = "Phát động phong trào thi đua bảo đảm trật tự an toàn giao thông năm 2020"
 
 
@@ -48,3 +51,42 @@ def snapshot(document: Document) -> dict:
         "receipts": list(document.receipts.values_list("pk", "status")),
         "history": document.history.count(),
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_keys(tmp_path_factory):
+    """A throw-away CA, agency certificate and one certificate per demo leader, for the run."""
+    from django.conf import settings
+
+    from documents import pki
+
+    directory = tmp_path_factory.mktemp("pki")
+    ca = pki.make_ca(common_name="Văn thư test CA", organization="Văn thư test CA")
+    pki.write(ca, key_path=directory / "ca.key.pem", cert_path=directory / "ca.crt.pem")
+    agency = pki.issue(
+        ca, common_name="Sở Thông tin và Truyền thông", organization="UBND tỉnh Bình Phước"
+    )
+    pki.write(agency, key_path=directory / "agency.key.pem", cert_path=directory / "agency.crt.pem")
+    for username, name in [("phogiamdoc", "Trần Thị Bình"), ("giamdoc", "Lê Văn Cường")]:
+        credentials = pki.issue(ca, common_name=name, organization="Sở Thông tin và Truyền thông")
+        pki.write(
+            credentials,
+            key_path=directory / "signers" / f"{username}.key.pem",
+            cert_path=directory / "signers" / f"{username}.crt.pem",
+        )
+    original = settings.SIGNING
+    settings.SIGNING = {
+        "CA_CERT": str(directory / "ca.crt.pem"),
+        "SIGNER_KEYS_DIR": str(directory / "signers"),
+        "AGENCY_KEY": str(directory / "agency.key.pem"),
+        "AGENCY_CERT": str(directory / "agency.crt.pem"),
+        "KEY_PASSPHRASE": "",
+    }
+    yield directory
+    settings.SIGNING = original
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and signed files go to a per-test folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -4,6 +4,7 @@ from .audit import Event
 from .document import Attachment, Document, DocumentType, Receipt, RecipientLine
 from .numbering import RegisterCounter
 from .organisation import Organization, Position, Profile, Unit
+from .rendition import Rendition
 
 __all__ = [
     "Attachment",
@@ -16,5 +17,6 @@ __all__ = [
     "Receipt",
     "RecipientLine",
     "RegisterCounter",
+    "Rendition",
     "Unit",
 ]

@@ -1,6 +1,6 @@
 """The seed plan through the whole workflow, through the approvals services."""
 
-import datetime as dt
+import hashlib
 
 import pytest
 from viewflow.workflow.models import Task
@@ -10,12 +10,13 @@ from approvals import services
 from approvals.flows import DocumentFlow
 from approvals.models import DocumentProcess
 from documents import services as documents
+from documents import signing
 from documents.integrity import content_hash
-from documents.models import Document, Event, Receipt
+from documents.models import Document, Event, Receipt, Rendition
 from documents.selectors import document_timeline
+from tests.conftest import ISSUE_DATE
 
 RETURN_COMMENT = "Bổ sung thời gian thực hiện cho từng nhiệm vụ."
-ISSUE_DATE = dt.date(2020, 4, 6)
 
 
 def open_tasks(document, node):
@@ -125,6 +126,18 @@ def test_seed_plan_goes_through_the_whole_lifecycle(seed_plan, users):
     assert by_kind["returned"].role == "Phó Giám đốc, Ban Giám đốc"
     assert by_kind["signed_off"].details["content_hash"] == plan.content_hash
     assert by_kind["issued"].details["notation"] == "01/KH-STTTT"
+    signed_off_pdf = plan.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
+    issued_pdf = plan.renditions.get(kind=Rendition.Kind.ISSUED)
+    assert by_kind["signed_off"].details["pdf_sha256"] == signed_off_pdf.sha256
+    assert by_kind["issued"].details["pdf_sha256"] == issued_pdf.sha256
+    with issued_pdf.file.open("rb") as handle:
+        issued_bytes = handle.read()
+    assert hashlib.sha256(issued_bytes).hexdigest() == issued_pdf.sha256
+    reports = signing.verify_pdf(issued_bytes, trust_roots=signing.trust_roots())
+    assert [(r.signer, r.ok) for r in reports] == [
+        ("Trần Thị Bình", True),
+        ("Sở Thông tin và Truyền thông", True),
+    ]
     assert timeline[4].details["resubmission"] is True
     assert timeline[-1].actor == "Hệ thống"
 

@@ -37,8 +37,9 @@ def test_submission_tells_the_signer_in_app_and_by_mail_after_commit(
     seed_plan, users, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.document_submit(document=seed_plan, actor=users.chuyenvien,
-                                 signer=users.phogiamdoc)
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
     assert recipients_of(Notification.Kind.ASSIGNED, seed_plan) == {"phogiamdoc"}
     assert mail.outbox == []  # nothing is sent before the transaction commits
     for callback in callbacks:
@@ -52,20 +53,27 @@ def test_return_and_rejection_tell_the_drafter_with_the_comment(
     seed_plan, users, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_submit(document=seed_plan, actor=users.chuyenvien,
-                                 signer=users.phogiamdoc)
-        services.document_decide(document=seed_plan, actor=users.phogiamdoc,
-                                 decision="return", comment="Bổ sung thời gian.")
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
+        services.document_decide(
+            document=seed_plan,
+            actor=users.phogiamdoc,
+            decision="return",
+            comment="Bổ sung thời gian.",
+        )
     returned = Notification.objects.get(kind=Notification.Kind.RETURNED)
     assert returned.recipient == users.chuyenvien
     assert "Bổ sung thời gian." in returned.message
     assert any("chuyenvien@" in m.to[0] and "trả lại" in m.subject for m in mail.outbox)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_submit(document=seed_plan, actor=users.chuyenvien,
-                                 signer=users.phogiamdoc)
-        services.document_decide(document=seed_plan, actor=users.phogiamdoc,
-                                 decision="reject", comment="Trùng nội dung.")
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
+        services.document_decide(
+            document=seed_plan, actor=users.phogiamdoc, decision="reject", comment="Trùng nội dung."
+        )
     rejected = Notification.objects.get(kind=Notification.Kind.REJECTED)
     assert rejected.recipient == users.chuyenvien
     assert "Trùng nội dung." in rejected.message
@@ -75,10 +83,10 @@ def test_sign_off_tells_the_clerks_and_issue_tells_every_recipient_unit(
     seed_plan, users, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_submit(document=seed_plan, actor=users.chuyenvien,
-                                 signer=users.phogiamdoc)
-        services.document_decide(document=seed_plan, actor=users.phogiamdoc,
-                                 decision="approve")
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
+        services.document_decide(document=seed_plan, actor=users.phogiamdoc, decision="approve")
     assert "vanthu" in recipients_of(Notification.Kind.ASSIGNED, seed_plan)
     assert recipients_of(Notification.Kind.SIGNED_OFF, seed_plan) == {"chuyenvien"}
 
@@ -87,8 +95,15 @@ def test_sign_off_tells_the_clerks_and_issue_tells_every_recipient_unit(
     assert recipients_of(Notification.Kind.ISSUED, seed_plan) == {"chuyenvien", "phogiamdoc"}
     distributed = recipients_of(Notification.Kind.DISTRIBUTED, seed_plan)
     # Every member of each recipient unit (Văn phòng has two), none outside them.
-    assert {"congan", "chanhvanphong", "chuyenvien", "ttbcxb", "bcvtcntt", "trungtam",
-            "vanthu"} == distributed
+    assert {
+        "congan",
+        "chanhvanphong",
+        "chuyenvien",
+        "ttbcxb",
+        "bcvtcntt",
+        "trungtam",
+        "vanthu",
+    } == distributed
     assert "bantatgt" not in distributed
     assert any("congan@" in m.to[0] for m in mail.outbox)
 
@@ -108,8 +123,9 @@ def test_a_failing_mail_server_neither_blocks_nor_undoes_the_step(
     settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTPBackend"
     RAISED.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_submit(document=seed_plan, actor=users.chuyenvien,
-                                 signer=users.phogiamdoc)
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
     assert RAISED == ["phogiamdoc@stttt.binhphuoc.gov.vn"]  # the backend really raised
     seed_plan.refresh_from_db()
     assert seed_plan.status == Document.Status.SUBMITTED
@@ -123,8 +139,11 @@ def test_a_failing_mail_server_neither_blocks_nor_undoes_the_step(
 
     from approvals.flows import DocumentFlow
 
-    task = Task.objects.get(process__documentprocess__document=seed_plan,
-                            flow_task=DocumentFlow.sign_off, status="ASSIGNED")
+    task = Task.objects.get(
+        process__documentprocess__document=seed_plan,
+        flow_task=DocumentFlow.sign_off,
+        status="ASSIGNED",
+    )
     url = DocumentFlow.sign_off.reverse("execute", args=[task.process_id, task.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"decision": "approve"})

@@ -1,14 +1,12 @@
 """For every role, every workflow action it must not take is refused, and nothing changes."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from approvals import services
 from documents import services as documents
 from documents.models import Document, Receipt
-from tests.conftest import snapshot
+from tests.conftest import ISSUE_DATE, snapshot
 
 ALL_USERS = [
     "chuyenvien",
@@ -37,7 +35,7 @@ def signed(plan, users):
 
 def issued(plan, users):
     signed(plan, users)
-    services.document_issue(document=plan, actor=users.vanthu, issued_on=dt.date(2020, 4, 6))
+    services.document_issue(document=plan, actor=users.vanthu, issued_on=ISSUE_DATE)
     plan.refresh_from_db()
     return plan
 

@@ -1,9 +1,8 @@
 """The document page's timeline merges audit events and viewflow's task records."""
 
-import datetime as dt
-
 from approvals import services
 from approvals.timeline import document_full_timeline
+from tests.conftest import ISSUE_DATE
 
 
 def test_timeline_shows_who_was_given_each_task_between_the_events(seed_plan, users):
@@ -13,7 +12,7 @@ def test_timeline_shows_who_was_given_each_task_between_the_events(seed_plan, us
     )
     services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
     services.document_decide(document=seed_plan, actor=users.phogiamdoc, decision="approve")
-    services.document_issue(document=seed_plan, actor=users.vanthu, issued_on=dt.date(2020, 4, 6))
+    services.document_issue(document=seed_plan, actor=users.vanthu, issued_on=ISSUE_DATE)
 
     rows = document_full_timeline(seed_plan)
     compact = [(row.kind, row.actor) for row in rows]

@@ -32,7 +32,8 @@ def detail(plan) -> str:
 
 def sign_off_url(plan) -> str:
     task = Task.objects.get(
-        process__documentprocess__document=plan, flow_task=DocumentFlow.sign_off,
+        process__documentprocess__document=plan,
+        flow_task=DocumentFlow.sign_off,
         status="ASSIGNED",
     )
     return DocumentFlow.sign_off.reverse("execute", args=[task.process_id, task.pk])
@@ -40,8 +41,7 @@ def sign_off_url(plan) -> str:
 
 @pytest.fixture
 def submitted(seed_plan, users):
-    services.document_submit(document=seed_plan, actor=users.chuyenvien,
-                             signer=users.phogiamdoc)
+    services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
     return seed_plan
 
 
@@ -71,8 +71,9 @@ def test_login_page_is_vietnamese_even_for_an_english_browser(demo):
 
 def test_login_with_the_demo_password_opens_the_work_summary(demo):
     client = Client()
-    response = client.post("/accounts/login/", {"username": "chuyenvien", "password": PASSWORD},
-                           follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "chuyenvien", "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "Việc của tôi" in response.text
 
@@ -101,8 +102,9 @@ def test_other_leader_does_not_see_it(client_for, submitted):
 
 
 def test_drafter_sees_a_returned_document(client_for, submitted, users):
-    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="return",
-                             comment="Sửa lại phần II.")
+    services.document_decide(
+        document=submitted, actor=users.phogiamdoc, decision="return", comment="Sửa lại phần II."
+    )
     response = client_for("chuyenvien").get("/documents/")
     assert "Văn bản bị trả lại để chỉnh sửa" in response.text
     assert SEED_SUBJECT in response.text
@@ -202,8 +204,9 @@ def test_signer_cannot_edit_the_draft_403(client_for, submitted):
 def test_drafter_cannot_issue_403_and_nothing_changes(client_for, submitted, users):
     services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
     before = snapshot(submitted)
-    response = client_for("chuyenvien").post(f"/documents/van-ban/{submitted.pk}/ban-hanh/",
-                                              {"confirm": "on"})
+    response = client_for("chuyenvien").post(
+        f"/documents/van-ban/{submitted.pk}/ban-hanh/", {"confirm": "on"}
+    )
     assert response.status_code == 403
     assert "Chỉ văn thư" in response.text
     assert snapshot(submitted) == before
@@ -251,16 +254,20 @@ def test_return_with_comment_goes_back_to_the_drafter(client_for, submitted):
     assert response["Location"] == detail(submitted)
     submitted.refresh_from_db()
     assert submitted.status == Document.Status.RETURNED
-    assert submitted.events.filter(kind=Event.Kind.RETURNED,
-                                   comment="Bổ sung thời gian.").exists()
+    assert submitted.events.filter(kind=Event.Kind.RETURNED, comment="Bổ sung thời gian.").exists()
 
 
 def test_compose_without_subject_or_recipients_shows_messages(client_for, demo):
     count = Document.objects.count()
-    response = client_for("chuyenvien").post("/documents/van-ban/soan-thao/", {
-        "document_type": "", "subject": "",
-        "recipients-TOTAL_FORMS": "2", "recipients-INITIAL_FORMS": "0",
-    })
+    response = client_for("chuyenvien").post(
+        "/documents/van-ban/soan-thao/",
+        {
+            "document_type": "",
+            "subject": "",
+            "recipients-TOTAL_FORMS": "2",
+            "recipients-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 422
     assert "Hãy chọn loại văn bản." in response.text
     assert "Trích yếu không được để trống." in response.text
@@ -273,14 +280,22 @@ def test_compose_creates_a_draft_with_recipients_and_attachment(client_for, user
 
     police = Unit.objects.get(abbreviation="CA")
     upload = SimpleUploadedFile("du-toan.txt", "Dự toán kinh phí".encode(), "text/plain")
-    response = client_for("chuyenvien").post("/documents/van-ban/soan-thao/", {
-        "document_type": seed_plan.document_type_id, "subject": "Kế hoạch thử nghiệm",
-        "body": "Nội dung.", "urgency": "khan", "confidentiality": "",
-        "attachment": upload,
-        "recipients-TOTAL_FORMS": "2", "recipients-INITIAL_FORMS": "0",
-        "recipients-0-text": "Công an tỉnh", "recipients-0-units": [police.pk],
-        "recipients-1-text": "",
-    })
+    response = client_for("chuyenvien").post(
+        "/documents/van-ban/soan-thao/",
+        {
+            "document_type": seed_plan.document_type_id,
+            "subject": "Kế hoạch thử nghiệm",
+            "body": "Nội dung.",
+            "urgency": "khan",
+            "confidentiality": "",
+            "attachment": upload,
+            "recipients-TOTAL_FORMS": "2",
+            "recipients-INITIAL_FORMS": "0",
+            "recipients-0-text": "Công an tỉnh",
+            "recipients-0-units": [police.pk],
+            "recipients-1-text": "",
+        },
+    )
     assert response.status_code == 302
     document = Document.objects.get(subject="Kế hoạch thử nghiệm")
     assert response["Location"] == detail(document)
@@ -295,8 +310,9 @@ def test_submit_page_sends_the_draft_to_the_chosen_leader(client_for, seed_plan,
     refused = client.post(f"/documents/van-ban/{seed_plan.pk}/trinh-ky/", {})
     assert refused.status_code == 422
     assert "Hãy chọn lãnh đạo ký văn bản." in refused.text
-    response = client.post(f"/documents/van-ban/{seed_plan.pk}/trinh-ky/",
-                           {"signer": users.phogiamdoc.pk})
+    response = client.post(
+        f"/documents/van-ban/{seed_plan.pk}/trinh-ky/", {"signer": users.phogiamdoc.pk}
+    )
     assert response.status_code == 302
     seed_plan.refresh_from_db()
     assert seed_plan.status == Document.Status.SUBMITTED
@@ -321,8 +337,9 @@ def test_issue_page_requires_the_confirmation_then_numbers(client_for, submitted
 def test_any_member_of_the_unit_acknowledges_from_the_receipt_page(client_for, issued, users):
     receipt = issued.receipts.get(unit__abbreviation="VP")
     # chuyenvien is a member of Văn phòng but not its designated receiver.
-    response = client_for("chuyenvien").post(f"/documents/phieu-nhan/{receipt.pk}/",
-                                             {"confirm": "on"})
+    response = client_for("chuyenvien").post(
+        f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}
+    )
     assert response.status_code == 302
     receipt.refresh_from_db()
     assert receipt.status == "acknowledged"
@@ -342,8 +359,7 @@ def test_receipt_of_another_unit_is_404(client_for, issued):
 def test_acknowledging_twice_is_403_with_a_message(client_for, issued):
     receipt = issued.receipts.get(unit__abbreviation="CA")
     client = client_for("congan")
-    assert client.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}
-                       ).status_code == 302
+    assert client.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}).status_code == 302
     again = client.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"})
     assert again.status_code == 403
     assert "Đơn vị đã xác nhận nhận văn bản này." in again.text
@@ -364,7 +380,8 @@ def test_acknowledge_without_the_checkbox_shows_a_message(client_for, issued):
 def attachment(seed_plan, users, settings, tmp_path) -> Attachment:
     settings.MEDIA_ROOT = tmp_path
     return documents.attachment_add(
-        document=seed_plan, actor=users.chuyenvien,
+        document=seed_plan,
+        actor=users.chuyenvien,
         upload=SimpleUploadedFile("phu-luc.txt", "Phụ lục".encode(), "text/plain"),
     )
 
@@ -383,13 +400,11 @@ def test_someone_who_cannot_see_the_document_cannot_download_404(client_for, att
 
 def test_recipient_unit_may_download_after_issuance(client_for, attachment, users):
     plan = attachment.document
-    assert client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/"
-                                    ).status_code == 404
+    assert client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/").status_code == 404
     services.document_submit(document=plan, actor=users.chuyenvien, signer=users.phogiamdoc)
     services.document_decide(document=plan, actor=users.phogiamdoc, decision="approve")
     services.document_issue(document=plan, actor=users.vanthu)
-    assert client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/"
-                                    ).status_code == 200
+    assert client_for("congan").get(f"/documents/tep-dinh-kem/{attachment.pk}/").status_code == 200
 
 
 # --- language ------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Register book numbering (Điều 15): per body and year, leading zero, no gaps, no reuse."""
 
-import datetime as dt
 import threading
 
 import pytest
@@ -10,6 +9,7 @@ from approvals import services
 from documents import numbering
 from documents import services as documents
 from documents.models import Document, DocumentType, Organization, RegisterCounter, Unit
+from tests.conftest import ISSUE_DATE
 
 
 @pytest.mark.parametrize(("number", "text"), [(1, "01"), (9, "09"), (10, "10"), (123, "123")])
@@ -44,7 +44,7 @@ def issue(document, users, day):
 
 
 def test_one_shared_book_for_administrative_types_by_default(users):
-    day = dt.date(2020, 4, 6)
+    day = ISSUE_DATE
     assert issue(new_signed(users, type_abbr="KH"), users, day) == "01/KH-STTTT"
     assert issue(new_signed(users, type_abbr="BC"), users, day) == "02/BC-STTTT"
     assert issue(new_signed(users, type_abbr=None), users, day) == "03/STTTT-VP"
@@ -54,7 +54,7 @@ def test_one_book_per_type_when_the_head_of_the_body_decides_so(users):
     Organization.objects.filter(abbreviation="STTTT").update(
         numbering=Organization.Numbering.PER_TYPE
     )
-    day = dt.date(2020, 4, 6)
+    day = ISSUE_DATE
     assert issue(new_signed(users, type_abbr="KH"), users, day) == "01/KH-STTTT"
     assert issue(new_signed(users, type_abbr="BC"), users, day) == "01/BC-STTTT"
     assert issue(new_signed(users, type_abbr="KH"), users, day) == "02/KH-STTTT"
@@ -62,7 +62,7 @@ def test_one_book_per_type_when_the_head_of_the_body_decides_so(users):
 
 
 def test_secret_documents_have_their_own_sequence(users):
-    day = dt.date(2020, 4, 6)
+    day = ISSUE_DATE
     assert issue(new_signed(users), users, day) == "01/KH-STTTT"
     secret = new_signed(users, confidentiality=Document.Confidentiality.MAT)
     assert issue(secret, users, day) == "01/KH-STTTT"
@@ -71,11 +71,17 @@ def test_secret_documents_have_their_own_sequence(users):
 
 
 def test_numbering_starts_again_at_01_on_1_january(users):
-    assert issue(new_signed(users), users, dt.date(2020, 12, 31)) == "01/KH-STTTT"
-    assert issue(new_signed(users), users, dt.date(2020, 12, 31)) == "02/KH-STTTT"
-    fresh = new_signed(users)
-    assert issue(fresh, users, dt.date(2021, 1, 1)) == "01/KH-STTTT"
-    assert fresh.issued_year == 2021
+    assert issue(new_signed(users), users, ISSUE_DATE) == "01/KH-STTTT"
+    assert issue(new_signed(users), users, ISSUE_DATE) == "02/KH-STTTT"
+    organization = Organization.objects.get(abbreviation="STTTT")
+    with transaction.atomic():
+        next_year = numbering.take_next(
+            organization=organization, key=numbering.SHARED_BOOK, year=ISSUE_DATE.year + 1
+        )
+        this_year = numbering.take_next(
+            organization=organization, key=numbering.SHARED_BOOK, year=ISSUE_DATE.year
+        )
+    assert (next_year, this_year) == (1, 3)
 
 
 def test_a_rolled_back_issuance_gives_its_number_back(demo):
@@ -165,7 +171,7 @@ def test_two_clerks_issuing_at_the_same_moment_get_consecutive_numbers(django_us
 
     users = Users({u.username: u for u in django_user_model.objects.all()})
     first, second = new_signed(users, subject="Một"), new_signed(users, subject="Hai")
-    day = dt.date(2020, 4, 6)
+    day = ISSUE_DATE
     run_concurrently(lambda: issue(first, users, day), lambda: issue(second, users, day))
     notations = sorted(
         Document.objects.filter(pk__in=[first.pk, second.pk]).values_list("notation", flat=True)

@@ -1,0 +1,84 @@
+"""The signed originals: the signer's PAdES signature at sign-off, the agency's at issuance.
+
+At sign-off the document is rendered with blanks for its number and date and signed by the
+signer. At issuance the văn thư fills those blanks and adds the agency's signature in one
+incremental update, so the signer's signature stays valid (a permitted form-filling change).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+
+from . import signing
+from .models import Document, Rendition
+from .rendering import fields as pdf_fields
+from .rendering import render_pdf, slots
+
+
+def _store(document: Document, kind: str, pdf: bytes) -> Rendition:
+    rendition = Rendition(
+        document=document, kind=kind, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
+    )
+    name = f"{document.pk}-{kind}.pdf"
+    rendition.file.save(name, ContentFile(pdf), save=False)
+    rendition.save()
+    return rendition
+
+
+def sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendition:
+    """Render the signed-off content and sign it with the signer's own certificate."""
+    try:
+        credentials = signing.signer_credentials(actor.get_username())
+    except OSError as exc:
+        raise ValidationError(
+            _("Chưa có chứng thư số của người ký (%(user)s); liên hệ quản trị hệ thống.")
+            % {"user": actor.get_username()}
+        ) from exc
+    buffer = io.BytesIO()
+    render_pdf(document, buffer, draft_mark=False)
+    pdf = signing.sign_with(
+        credentials,
+        buffer.getvalue(),
+        reason=_("Ký duyệt"),
+        location=document.organization.place,
+        field_name=slots.SIGNATURE,
+        appearance=signing.signer_appearance(),
+    )
+    return _store(document, Rendition.Kind.SIGNED_OFF, pdf)
+
+
+def issue_rendition(*, document: Document) -> Rendition:
+    """Fill the number and date into the signed PDF and add the agency's signature."""
+    signed_off = document.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
+    with signed_off.file.open("rb") as handle:
+        pdf = handle.read()
+    if hashlib.sha256(pdf).hexdigest() != signed_off.sha256:
+        raise ValidationError(_("Bản PDF đã ký duyệt không còn nguyên vẹn; không thể ban hành."))
+    try:
+        values = pdf_fields.issue_values(pdf, number=document.number, issued_on=document.issued_on)
+        credentials = signing.agency_credentials()
+    except ValueError as exc:
+        raise ValidationError(
+            _("Không thể điền số, ngày vào bản đã ký: %(reason)s. Cần ký duyệt lại.")
+            % {"reason": exc}
+        ) from exc
+    except OSError as exc:
+        raise ValidationError(
+            _("Chưa có chứng thư số của cơ quan; liên hệ quản trị hệ thống.")
+        ) from exc
+    issued = signing.sign_with(
+        credentials,
+        pdf,
+        reason=_("Ban hành"),
+        location=document.organization.place,
+        field_name=slots.AGENCY_SIGNATURE,
+        form_values=values,
+        appearance=signing.agency_appearance(document.organization.name),
+    )
+    return _store(document, Rendition.Kind.ISSUED, issued)

@@ -1,0 +1,57 @@
+"""The signed originals are made in the workflow's own transactions and never replaced."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from approvals import services
+from documents.models import Document, Rendition
+from documents.models.audit import AppendOnlyError
+from tests.conftest import ISSUE_DATE, snapshot
+
+
+@pytest.fixture
+def submitted(seed_plan, users):
+    services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
+    seed_plan.refresh_from_db()
+    return seed_plan
+
+
+def test_sign_off_without_the_signers_certificate_is_refused_and_changes_nothing(
+    submitted, users, settings, tmp_path
+):
+    settings.SIGNING = {**settings.SIGNING, "SIGNER_KEYS_DIR": str(tmp_path / "none")}
+    before = snapshot(submitted)
+    with pytest.raises(ValidationError) as error:
+        services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    assert "chứng thư số của người ký" in error.value.messages[0]
+    assert snapshot(submitted) == before
+    assert not submitted.renditions.exists()
+    assert submitted.processes.get().decision == ""
+
+
+def test_a_signed_rendition_cannot_be_replaced_or_deleted(submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    rendition = submitted.renditions.get()
+    assert rendition.kind == Rendition.Kind.SIGNED_OFF
+    with pytest.raises(AppendOnlyError):
+        rendition.save()
+    with pytest.raises(AppendOnlyError):
+        rendition.delete()
+
+
+def test_issuing_from_a_damaged_signed_file_is_refused(submitted, users):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    rendition = submitted.renditions.get()
+    path = rendition.file.path
+    with open(path, "r+b") as handle:
+        handle.seek(500)
+        byte = handle.read(1)
+        handle.seek(500)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    before = snapshot(submitted)
+    with pytest.raises(ValidationError):
+        services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+    assert snapshot(submitted) == before
+    submitted.refresh_from_db()
+    assert submitted.status == Document.Status.SIGNED
+    assert submitted.renditions.count() == 1
