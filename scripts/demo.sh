@@ -9,4 +9,6 @@ export DATABASE_URL=${DATABASE_URL:-sqlite:///var/vanthu.sqlite3}
 if [ "$(.venv/bin/python manage.py shell -c 'from django.contrib.auth.models import User; print(User.objects.exists())')" = "False" ]; then
   .venv/bin/python manage.py loaddata document_types organisation demo_documents
 fi
+# Throw-away certificates for the demo's digital signatures (var/pki/); never for real use.
+[ -f var/pki/ca.crt.pem ] || .venv/bin/python manage.py make_demo_pki
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language
 
 from documents.dates import vn_date as _vn_date
+from documents.people import display_name
 
 register = template.Library()
 
@@ -18,3 +19,9 @@ def vn_date(value):
     from django.utils.formats import date_format
 
     return date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def vn_name(user):
+    """A person's name in Vietnamese order: 'Nguyễn Văn An'."""
+    return display_name(user)

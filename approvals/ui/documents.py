@@ -22,12 +22,14 @@ from viewflow.views import ListModelView
 from documents import permissions
 from documents import services as documents
 from documents.models import Attachment, Document, Organization
-from documents.selectors import document_get_visible, document_list_visible_to, document_timeline
+from documents.selectors import document_get_visible, document_list_visible_to
 
 from .. import forms as task_forms
 from .. import selectors
 from .. import services as workflow
 from ..flows import DocumentFlow
+from ..timeline import document_full_timeline
+from . import files
 from .forms import DocumentFilter, DocumentForm, RecipientFormSet, recipient_initial
 
 
@@ -91,7 +93,8 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
         )
         return super().get_context_data(
             **document_context(user, document),
-            timeline=document_timeline(document),
+            timeline=document_full_timeline(document),
+            signed_original=files.signed_original(document),
             can_edit=permissions.can_edit(user, document),
             can_issue=permissions.can_issue(user, document),
             task=task,

@@ -19,7 +19,7 @@ from viewflow.workflow.flow import views as flow_views
 
 from .. import selectors
 from ..models import DocumentProcess
-from . import documents, home, notifications, receipts
+from . import documents, files, home, notifications, receipts
 
 
 class DocumentColumnMixin:
@@ -169,6 +169,12 @@ class DocumentsApp(Application):
                                 documents.DocumentSubmitView.as_view(), name="document_submit")
     document_issue_path = path("van-ban/<int:pk>/ban-hanh/",
                                documents.DocumentIssueView.as_view(), name="document_issue")
+    document_pdf_path = path("van-ban/<int:pk>/pdf/", files.DocumentPdfView.as_view(),
+                             name="document_pdf")
+    document_docx_path = path("van-ban/<int:pk>/docx/", files.DocumentDocxView.as_view(),
+                              name="document_docx")
+    verify_path = path("kiem-tra-chu-ky/", files.SignatureVerifyView.as_view(),
+                       name="signature_verify")
     attachment_path = path("tep-dinh-kem/<int:pk>/", documents.AttachmentDownloadView.as_view(),
                            name="attachment_download")
     receipt_list_path = path("phieu-nhan/", receipts.ReceiptListView.as_view(),

@@ -16,16 +16,6 @@ from tests.conftest import SEED_SUBJECT, snapshot
 PASSWORD = "vanthu@2026"
 
 
-@pytest.fixture
-def client_for(users):
-    def make(username: str) -> Client:
-        client = Client()
-        client.force_login(users[username])
-        return client
-
-    return make
-
-
 def detail(plan) -> str:
     return f"/documents/van-ban/{plan.pk}/"
 
@@ -37,20 +27,6 @@ def sign_off_url(plan) -> str:
         status="ASSIGNED",
     )
     return DocumentFlow.sign_off.reverse("execute", args=[task.process_id, task.pk])
-
-
-@pytest.fixture
-def submitted(seed_plan, users):
-    services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
-    return seed_plan
-
-
-@pytest.fixture
-def issued(submitted, users):
-    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
-    services.document_issue(document=submitted, actor=users.vanthu)
-    submitted.refresh_from_db()
-    return submitted
 
 
 # --- everyone must log in; Vietnamese by default ------------------------------------

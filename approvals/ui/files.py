@@ -1,0 +1,110 @@
+"""The document as files: the signed PDF original, a preview, a DOCX copy, and a page that
+checks the digital signatures of any PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import generic
+
+from documents import signing
+from documents.models import Document, Rendition
+from documents.rendering import render_docx, render_pdf
+from documents.selectors import document_get_visible
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_VERIFY_SIZE = 20 * 1024 * 1024
+
+
+def file_stem(document: Document) -> str:
+    """'05-KH-STTTT' for an issued document, 'du-thao-12' for a draft; ASCII only."""
+    text = document.notation or f"du thao {document.pk}"
+    ascii_text = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
+
+
+def signed_original(document: Document) -> Rendition | None:
+    """The issued PDF if there is one, else the one the signer signed, else none."""
+    renditions = {r.kind: r for r in document.renditions.all()}
+    return renditions.get(Rendition.Kind.ISSUED) or renditions.get(Rendition.Kind.SIGNED_OFF)
+
+
+class DocumentPdfView(LoginRequiredMixin, generic.View):
+    """The signed original, byte for byte, once there is one; before that a preview marked
+    DỰ THẢO, rendered from the current content (what the signer is asked to sign)."""
+
+    def get(self, request, pk):
+        document = document_get_visible(request.user, pk)
+        original = signed_original(document)
+        if original is not None:
+            return FileResponse(
+                original.file.open("rb"),
+                content_type="application/pdf",
+                filename=f"{file_stem(document)}.pdf",
+                as_attachment="download" in request.GET,
+            )
+        buffer = io.BytesIO()
+        render_pdf(document, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{file_stem(document)}-du-thao.pdf"'
+        return response
+
+
+class DocumentDocxView(LoginRequiredMixin, generic.View):
+    """An editable DOCX copy in the Decree 30 layout (not the signed original)."""
+
+    def get(self, request, pk):
+        document = document_get_visible(request.user, pk)
+        buffer = io.BytesIO()
+        render_docx(document, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=DOCX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{file_stem(document)}.docx"'
+        return response
+
+
+class VerifyForm(forms.Form):
+    pdf = forms.FileField(
+        label=gettext_lazy("Tệp PDF cần kiểm tra"),
+        error_messages={"required": gettext_lazy("Hãy chọn một tệp PDF.")},
+    )
+
+    def clean_pdf(self):
+        upload = self.cleaned_data["pdf"]
+        if upload.size > MAX_VERIFY_SIZE:
+            raise forms.ValidationError(_("Tệp quá lớn (tối đa 20 MB)."))
+        data = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError(_("Tệp này không phải là tệp PDF."))
+        return data
+
+
+class SignatureVerifyView(LoginRequiredMixin, generic.FormView):
+    """Who signed a PDF, when, with which certificate, and whether a byte changed since."""
+
+    template_name = "approvals/verify.html"
+    form_class = VerifyForm
+
+    def form_valid(self, form):
+        try:
+            reports = signing.verify_pdf(
+                form.cleaned_data["pdf"], trust_roots=signing.trust_roots()
+            )
+        except signing.SignatureVerificationError as error:
+            form.add_error(
+                "pdf", _("Không đọc được chữ ký số của tệp: %(error)s") % {"error": error}
+            )
+            return self.form_invalid(form)
+        if not reports:
+            form.add_error("pdf", _("Tệp không có chữ ký số nào."))
+            return self.form_invalid(form)
+        return self.render_to_response(
+            self.get_context_data(form=VerifyForm(), reports=reports, checked=True)
+        )
