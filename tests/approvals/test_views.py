@@ -391,3 +391,10 @@ def test_english_is_available_through_the_language_switch(client_for, demo):
     client.post("/i18n/setlang/", {"language": "en", "next": "/document/inbox/"})
     response = client.get("/document/inbox/")
     assert '<html lang="en"' in response.text
+
+
+def test_menu_names_the_person_family_name_first_with_position(client_for, demo):
+    page = client_for("phogiamdoc").get("/documents/").content.decode()
+    assert "Trần Thị Bình" in page
+    assert "Bình Trần Thị" not in page
+    assert "Phó Giám đốc, Ban Giám đốc" in page
