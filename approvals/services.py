@@ -2,13 +2,16 @@
 node, the owner and the domain right, through documents' services.
 
 Each public service finds the open task, takes the flow lock as the outermost transaction
-(``task.activation()``), starts the task and calls the matching ``complete_*`` core. The UI
-task views, which viewflow has already locked and started, call the same cores.
+(``task.activation()``), re-reads the task under it, starts it and calls the matching
+``complete_*`` core. The UI task views, which viewflow has already locked and started, call
+the same cores.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,7 +59,17 @@ def _ensure_owner(activation: Activation, actor: AbstractBaseUser) -> None:
         raise PermissionDenied(_("Việc này được giao cho người khác."))
 
 
-def _started(task: Task, activation: Activation) -> Activation:
+@contextmanager
+def _locked_activation(task: Task) -> Iterator[Activation]:
+    """The task's activation under the flow lock, re-read: a task completed meanwhile (a
+    double click, a colleague of the same unit) is refused instead of run twice."""
+    with task.activation() as activation:
+        if activation.task.status not in OPEN:
+            raise PermissionDenied(_("Việc này đã được xử lý."))
+        yield activation
+
+
+def _started(activation: Activation) -> Activation:
     activation.start(None)
     return activation
 
@@ -75,10 +88,8 @@ def document_submit(
             notifications.submitted(document, actor)
         return document
     task = open_task(document=document, node=DocumentFlow.revise)
-    with task.activation() as activation:
-        return complete_revise(
-            activation=_started(task, activation), actor=actor, signer=signer
-        )
+    with _locked_activation(task) as activation:
+        return complete_revise(activation=_started(activation), actor=actor, signer=signer)
 
 
 def complete_revise(
@@ -102,9 +113,11 @@ def document_decide(
 ) -> Document:
     """The assigned signer approves, returns (with a comment) or rejects (with a reason)."""
     task = open_task(document=document, node=DocumentFlow.sign_off)
-    with task.activation() as activation:
+    with _locked_activation(task) as activation:
         return complete_sign_off(
-            activation=_started(task, activation), actor=actor, decision=decision,
+            activation=_started(activation),
+            actor=actor,
+            decision=decision,
             comment=comment,
         )
 
@@ -144,13 +157,11 @@ def document_issue(
 ) -> Document:
     """A văn thư takes the issue task, numbers and dates the document and distributes it."""
     task = open_task(document=document, node=DocumentFlow.issue)
-    with task.activation() as activation:
+    with _locked_activation(task) as activation:
         if activation.task.status == STATUS.NEW:
             permissions.ensure_can_issue(actor, activation.process.document)
             activation.assign(actor)
-        return complete_issue(
-            activation=_started(task, activation), actor=actor, issued_on=issued_on
-        )
+        return complete_issue(activation=_started(activation), actor=actor, issued_on=issued_on)
 
 
 def complete_issue(
@@ -171,9 +182,10 @@ def complete_issue(
 
 def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt:
     """Any member of the recipient unit acknowledges; the last one archives the document."""
-    task = open_task(document=receipt.document, node=DocumentFlow.acknowledge,
-                     data__receipt=receipt.pk)
-    with task.activation() as activation:
+    task = open_task(
+        document=receipt.document, node=DocumentFlow.acknowledge, data__receipt=receipt.pk
+    )
+    with _locked_activation(task) as activation:
         return complete_acknowledge(activation=activation, actor=actor, receipt=receipt)
 
 
