@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from . import permissions
@@ -77,7 +78,7 @@ def document_timeline(document: Document) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=event.created_at,
-            actor=display_name(event.actor) if event.actor else "Hệ thống",
+            actor=display_name(event.actor) if event.actor else _("Hệ thống"),
             role=event.role,
             action=event.get_kind_display(),
             kind=event.kind,
