@@ -4,11 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
-export DATABASE_URL=${DATABASE_URL:-sqlite:///var/vanthu.sqlite3}
 .venv/bin/python manage.py migrate -v0
-if [ "$(.venv/bin/python manage.py shell -c 'from django.contrib.auth.models import User; print(User.objects.exists())')" = "False" ]; then
-  .venv/bin/python manage.py loaddata document_types organisation demo_documents
-fi
-# Throw-away certificates for the demo's digital signatures (var/pki/); never for real use.
-[ -f var/pki/ca.crt.pem ] || .venv/bin/python manage.py make_demo_pki
+# The organisation, demo users, the seed plan, and throw-away signing certificates (var/pki/).
+.venv/bin/python manage.py load_demo
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000

@@ -38,3 +38,24 @@ def test_demo_has_one_user_per_role(users):
     assert Unit.objects.get(abbreviation="CA").receiver == users.congan
     for user in users.values():
         assert user.check_password("vanthu@2026")
+
+
+@pytest.mark.django_db
+def test_load_demo_loads_once_and_makes_certificates(settings, tmp_path):
+    settings.SIGNING = {
+        "CA_CERT": str(tmp_path / "ca.crt.pem"),
+        "SIGNER_KEYS_DIR": str(tmp_path / "signers"),
+        "AGENCY_KEY": str(tmp_path / "agency.key.pem"),
+        "AGENCY_CERT": str(tmp_path / "agency.crt.pem"),
+        "KEY_PASSPHRASE": "",
+    }
+    call_command("load_demo", verbosity=0)
+    draft = Document.objects.get(origin=Document.Origin.OUTGOING)
+    assert (tmp_path / "signers" / "phogiamdoc.crt.pem").exists()
+    assert (tmp_path / "agency.key.pem").exists()
+    draft.subject = "Đã sửa"
+    draft.save()
+    call_command("load_demo", verbosity=0)  # a second run keeps what users changed
+    draft.refresh_from_db()
+    assert draft.subject == "Đã sửa"
+    assert Document.objects.count() == 2
