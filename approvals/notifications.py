@@ -7,6 +7,7 @@ A mail server that fails never blocks or undoes a workflow step: the e-mail goes
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -16,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from documents.models import Document
@@ -24,6 +26,18 @@ from documents.permissions import GROUP_CLERKS
 from .models import Notification
 
 logger = logging.getLogger(__name__)
+
+
+def in_office_language(function):
+    """Notifications are stored and mailed in the office's language (settings.LANGUAGE_CODE),
+    not in the language the person who triggered them happens to use."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def document_path(document: Document) -> str:
@@ -63,11 +77,13 @@ def notify(
     return created
 
 
+@in_office_language
 def send_notification_email(addresses: list[str], message: str, link: str) -> bool:
     """Send one e-mail per recipient; log and swallow any failure of the mail server."""
     subject = _("[Văn thư] %(message)s") % {"message": message}
     body = _("%(message)s\n\nXem văn bản: %(link)s\n\nĐây là thư tự động của hệ thống Văn thư.") % {
-        "message": message, "link": link,
+        "message": message,
+        "link": link,
     }
     sent = True
     for address in addresses:
@@ -86,69 +102,86 @@ def clerks() -> list[AbstractBaseUser]:
 
 
 def unit_members(units) -> list[AbstractBaseUser]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__unit__in=units, is_active=True)
-        .distinct()
-    )
+    return list(get_user_model().objects.filter(groups__unit__in=units, is_active=True).distinct())
 
 
 # --- one function per workflow step ------------------------------------------------
 
 
+@in_office_language
 def submitted(document: Document, actor: AbstractBaseUser) -> None:
     notify(
-        users=[document.signer], document=document, kind=Notification.Kind.ASSIGNED,
+        users=[document.signer],
+        document=document,
+        kind=Notification.Kind.ASSIGNED,
         message=_("Văn bản chờ anh/chị ký duyệt: %(doc)s") % {"doc": _label(document)},
     )
 
 
+@in_office_language
 def returned(document: Document, actor: AbstractBaseUser, comment: str) -> None:
     notify(
-        users=[document.drafter], document=document, kind=Notification.Kind.RETURNED,
+        users=[document.drafter],
+        document=document,
+        kind=Notification.Kind.RETURNED,
         message=_("Văn bản bị trả lại để chỉnh sửa: %(doc)s. Ý kiến: %(comment)s")
         % {"doc": _label(document), "comment": comment},
     )
 
 
+@in_office_language
 def rejected(document: Document, actor: AbstractBaseUser, comment: str) -> None:
     notify(
-        users=[document.drafter], document=document, kind=Notification.Kind.REJECTED,
+        users=[document.drafter],
+        document=document,
+        kind=Notification.Kind.REJECTED,
         message=_("Văn bản không được duyệt: %(doc)s. Lý do: %(comment)s")
         % {"doc": _label(document), "comment": comment},
     )
 
 
+@in_office_language
 def signed_off(document: Document, actor: AbstractBaseUser) -> None:
     notify(
-        users=clerks(), document=document, kind=Notification.Kind.ASSIGNED,
+        users=clerks(),
+        document=document,
+        kind=Notification.Kind.ASSIGNED,
         message=_("Văn bản đã ký duyệt, chờ cho số và ban hành: %(doc)s")
         % {"doc": _label(document)},
     )
     notify(
-        users=[document.drafter], document=document, kind=Notification.Kind.SIGNED_OFF,
+        users=[document.drafter],
+        document=document,
+        kind=Notification.Kind.SIGNED_OFF,
         message=_("Văn bản đã được ký duyệt: %(doc)s") % {"doc": _label(document)},
     )
 
 
+@in_office_language
 def issued(document: Document, actor: AbstractBaseUser) -> None:
     notify(
-        users=[document.drafter, document.signer], document=document,
+        users=[document.drafter, document.signer],
+        document=document,
         kind=Notification.Kind.ISSUED,
         message=_("Văn bản đã ban hành: %(doc)s") % {"doc": _label(document)},
         exclude=actor,
     )
     units = [receipt.unit_id for receipt in document.receipts.all()]
     notify(
-        users=unit_members(units), document=document, kind=Notification.Kind.DISTRIBUTED,
+        users=unit_members(units),
+        document=document,
+        kind=Notification.Kind.DISTRIBUTED,
         message=_("Đơn vị nhận được văn bản, đề nghị xác nhận đã nhận: %(doc)s")
         % {"doc": _label(document)},
     )
 
 
+@in_office_language
 def archived(document: Document) -> None:
     notify(
-        users=[document.drafter], document=document, kind=Notification.Kind.ARCHIVED,
+        users=[document.drafter],
+        document=document,
+        kind=Notification.Kind.ARCHIVED,
         message=_("Mọi nơi nhận đã xác nhận, văn bản đã lưu trữ: %(doc)s")
         % {"doc": _label(document)},
     )
@@ -158,6 +191,6 @@ def mark_read(*, user: AbstractBaseUser, ids: list[int]) -> int:
     """The person has seen these notifications of theirs."""
     from django.utils import timezone
 
-    return Notification.objects.filter(
-        recipient=user, pk__in=ids, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    return Notification.objects.filter(recipient=user, pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

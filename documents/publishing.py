@@ -13,12 +13,16 @@ import io
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import signing
 from .models import Document, Rendition
 from .rendering import fields as pdf_fields
 from .rendering import render_pdf, slots
+
+# What leaves the office is in Vietnamese, whatever language the person works in.
+DOCUMENT_LANGUAGE = "vi"
 
 
 def _store(document: Document, kind: str, pdf: bytes) -> Rendition:
@@ -33,6 +37,17 @@ def _store(document: Document, kind: str, pdf: bytes) -> Rendition:
 
 def sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendition:
     """Render the signed-off content and sign it with the signer's own certificate."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _sign_off_rendition(document=document, actor=actor)
+
+
+def issue_rendition(*, document: Document) -> Rendition:
+    """Fill the number and date into the signed PDF and add the agency's signature."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _issue_rendition(document=document)
+
+
+def _sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendition:
     try:
         credentials = signing.signer_credentials(actor.get_username())
     except OSError as exc:
@@ -53,8 +68,7 @@ def sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendit
     return _store(document, Rendition.Kind.SIGNED_OFF, pdf)
 
 
-def issue_rendition(*, document: Document) -> Rendition:
-    """Fill the number and date into the signed PDF and add the agency's signature."""
+def _issue_rendition(*, document: Document) -> Rendition:
     signed_off = document.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
     with signed_off.file.open("rb") as handle:
         pdf = handle.read()

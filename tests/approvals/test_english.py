@@ -95,3 +95,25 @@ def test_printed_document_stays_vietnamese_in_english_mode(seed_plan):
     ]:
         assert printed in html
     assert "Recipients" not in html
+
+
+def test_what_leaves_the_office_stays_vietnamese_when_the_actor_works_in_english(
+    seed_plan, users
+):
+    from django.utils import translation
+
+    from approvals import services
+    from approvals.models import Notification
+    from documents import signing
+    from documents.models import Rendition
+
+    with translation.override("en"):
+        services.document_submit(
+            document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc
+        )
+        services.document_decide(document=seed_plan, actor=users.phogiamdoc, decision="approve")
+    pdf = seed_plan.renditions.get(kind=Rendition.Kind.SIGNED_OFF).file.read()
+    (report,) = signing.verify_pdf(pdf, trust_roots=signing.trust_roots())
+    assert report.reason == "Ký duyệt"
+    message = Notification.objects.filter(recipient=users.phogiamdoc).latest("pk").message
+    assert "ký duyệt" in message
