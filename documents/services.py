@@ -205,30 +205,43 @@ def _required(text: str, field_name: str, message: str) -> str:
     return text
 
 
+def _decline(
+    *, document: Document, actor: AbstractBaseUser, status: str, kind: str, comment: str
+) -> Document:
+    """Close the sign-off without approving: the signer's right to sign this round ends."""
+    document = _locked(document)
+    permissions.ensure_can_sign_off(actor, document)
+    document.status = status
+    _save(document, actor)
+    permissions.revoke_signer(actor, document)
+    audit.record(document=document, actor=actor, kind=kind, comment=comment)
+    return document
+
+
 @transaction.atomic
 def document_return(*, document: Document, actor: AbstractBaseUser, comment: str) -> Document:
     """The signer returns the draft to its drafter for revision, saying what to change."""
     comment = _required(comment, "comment", _("Phải ghi ý kiến khi trả lại văn bản."))
-    document = _locked(document)
-    permissions.ensure_can_sign_off(actor, document)
-    document.status = Document.Status.RETURNED
-    _save(document, actor)
-    permissions.revoke_signer(actor, document)
-    audit.record(document=document, actor=actor, kind=Event.Kind.RETURNED, comment=comment)
-    return document
+    return _decline(
+        document=document,
+        actor=actor,
+        status=Document.Status.RETURNED,
+        kind=Event.Kind.RETURNED,
+        comment=comment,
+    )
 
 
 @transaction.atomic
 def document_reject(*, document: Document, actor: AbstractBaseUser, reason: str) -> Document:
     """The signer refuses the draft for good, giving the reason."""
     reason = _required(reason, "comment", _("Phải ghi lý do khi không duyệt văn bản."))
-    document = _locked(document)
-    permissions.ensure_can_sign_off(actor, document)
-    document.status = Document.Status.REJECTED
-    _save(document, actor)
-    permissions.revoke_signer(actor, document)
-    audit.record(document=document, actor=actor, kind=Event.Kind.REJECTED, comment=reason)
-    return document
+    return _decline(
+        document=document,
+        actor=actor,
+        status=Document.Status.REJECTED,
+        kind=Event.Kind.REJECTED,
+        comment=reason,
+    )
 
 
 @transaction.atomic
