@@ -66,12 +66,14 @@ class RecipientLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RecipientLine
     extra = 0
     fields = ["position", "text", "units"]
+    readonly_fields = fields
 
 
 class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
 
 
 @admin.register(Document)
