@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 
 from documents.dates import vn_date as _vn_date
 from documents.people import display_name
+from documents.rendering.markup import parse_body
 
 register = template.Library()
 
@@ -25,3 +26,9 @@ def vn_date(value):
 def vn_name(user):
     """A person's name in Vietnamese order: 'Nguyễn Văn An'."""
     return display_name(user)
+
+
+@register.filter
+def body_blocks(body):
+    """The body's paragraphs with their kinds and bold runs, as the PDF sets them."""
+    return parse_body(body or "")

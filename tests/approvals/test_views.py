@@ -398,3 +398,10 @@ def test_menu_names_the_person_family_name_first_with_position(client_for, demo)
     assert "Trần Thị Bình" in page
     assert "Bình Trần Thị" not in page
     assert "Phó Giám đốc, Ban Giám đốc" in page
+
+
+def test_document_page_sets_the_body_like_the_pdf(client_for, seed_plan):
+    page = client_for("chuyenvien").get(detail(seed_plan)).content.decode()
+    assert "<strong>Đã uống rượu, bia, không lái xe</strong>" in page
+    assert "**" not in page
+    assert 'class="vt-block vt-block--section">I. MỤC ĐÍCH, YÊU CẦU</p>' in page
