@@ -197,7 +197,10 @@ def complete_acknowledge(
         raise PermissionDenied(_("Phiếu nhận không khớp với việc đang xử lý."))
     receipt = documents.receipt_acknowledge(receipt=receipt, actor=actor)
     # The unit's receiver holds the task; whoever of the unit acknowledged completes it.
-    if activation.task.owner_id != actor.pk:
+    # A unit without a designated receiver has an unassigned task: its member takes it.
+    if activation.task.status == STATUS.NEW:
+        activation.assign(actor)
+    elif activation.task.owner_id != actor.pk:
         activation.task.owner = actor
         activation.task.save(update_fields=["owner"])
     if activation.task.status != STATUS.STARTED:

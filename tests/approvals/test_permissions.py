@@ -160,3 +160,15 @@ def test_issuing_twice_is_refused_and_consumes_no_number(seed_plan, users):
     from documents.models import RegisterCounter
 
     assert RegisterCounter.objects.get().last_number == 1
+
+
+def test_a_unit_without_a_designated_receiver_can_still_acknowledge(seed_plan, users):
+    from documents.models import Unit
+
+    Unit.objects.filter(abbreviation="TTCNTT").update(receiver=None)
+    plan = issued(seed_plan, users)
+    receipt = plan.receipts.get(unit__abbreviation="TTCNTT")
+    services.receipt_acknowledge(receipt=receipt, actor=users.trungtam)
+    receipt.refresh_from_db()
+    assert receipt.status == Receipt.Status.ACKNOWLEDGED
+    assert receipt.acknowledged_by == users.trungtam
