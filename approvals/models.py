@@ -42,11 +42,15 @@ class Notification(models.Model):
         ARCHIVED = "archived", _("Văn bản đã lưu trữ")
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("người nhận"),
     )
     document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="notifications",
+        Document,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("văn bản"),
     )
     kind = models.CharField(_("loại thông báo"), max_length=20, choices=Kind.choices)

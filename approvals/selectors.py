@@ -60,7 +60,8 @@ def task_inbox(user: AbstractBaseUser) -> QuerySet[Task]:
     """Tasks assigned to the person and not yet done."""
     return (
         Task.objects.filter(
-            process__flow_class=DocumentFlow, owner=user,
+            process__flow_class=DocumentFlow,
+            owner=user,
             status__in=(STATUS.ASSIGNED, STATUS.STARTED),
         )
         .select_related(*TASK_RELATED)
@@ -71,7 +72,9 @@ def task_inbox(user: AbstractBaseUser) -> QuerySet[Task]:
 def task_queue(user: AbstractBaseUser) -> QuerySet[Task]:
     """Unassigned tasks the person's role may take (the văn thư's issue tasks)."""
     tasks = Task.objects.filter(
-        process__flow_class=DocumentFlow, flow_task_type="HUMAN", status=STATUS.NEW,
+        process__flow_class=DocumentFlow,
+        flow_task_type="HUMAN",
+        status=STATUS.NEW,
         owner__isnull=True,
     ).select_related(*TASK_RELATED)
     if user.is_superuser:
@@ -86,7 +89,9 @@ def task_archive(user: AbstractBaseUser) -> QuerySet[Task]:
     """Tasks the person completed."""
     return (
         Task.objects.filter(
-            process__flow_class=DocumentFlow, flow_task_type="HUMAN", owner=user,
+            process__flow_class=DocumentFlow,
+            flow_task_type="HUMAN",
+            owner=user,
             finished__isnull=False,
         )
         .select_related(*TASK_RELATED)
@@ -96,9 +101,7 @@ def task_archive(user: AbstractBaseUser) -> QuerySet[Task]:
 
 def open_task_for(document: Document, user: AbstractBaseUser) -> Task | None:
     """The person's own open task on this document, if any (for a link to it)."""
-    return (
-        task_inbox(user).filter(process__documentprocess__document=document).first()
-    )
+    return task_inbox(user).filter(process__documentprocess__document=document).first()
 
 
 @dataclass
@@ -114,8 +117,14 @@ class WorkSummary:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.drafts or self.returned or self.to_sign or self.to_issue
-                    or self.receipts or self.tasks)
+        return not (
+            self.drafts
+            or self.returned
+            or self.to_sign
+            or self.to_issue
+            or self.receipts
+            or self.tasks
+        )
 
 
 def work_summary(user: AbstractBaseUser) -> WorkSummary:

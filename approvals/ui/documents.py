@@ -59,8 +59,15 @@ def document_context(user, document: Document) -> dict:
 class DocumentListView(LoginRequiredMixin, ListModelView):
     model = Document
     title = gettext_lazy("Danh sách văn bản")
-    columns = ("notation_or_draft", "subject_link", "document_type", "status", "urgency",
-               "drafting_unit", "issued_on")
+    columns = (
+        "notation_or_draft",
+        "subject_link",
+        "document_type",
+        "status",
+        "urgency",
+        "drafting_unit",
+        "issued_on",
+    )
     filterset_class = DocumentFilter
     paginate_by = 20
 
@@ -99,7 +106,8 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
             can_issue=permissions.can_issue(user, document),
             task=task,
             task_url=task.flow_task.reverse("index", args=[task.process_id, task.pk])
-            if task and task.flow_task != DocumentFlow.acknowledge else None,
+            if task and task.flow_task != DocumentFlow.acknowledge
+            else None,
             pending_receipts=own_receipts,
             **kwargs,
         )
@@ -110,9 +118,11 @@ class DocumentFormMixin(LoginRequiredMixin):
 
     def render(self, form, formset, status=200, **extra):
         return self.response_class(
-            request=self.request, template=[self.template_name],
+            request=self.request,
+            template=[self.template_name],
             context=self.get_context_data(form=form, formset=formset, **extra),
-            using=self.template_engine, status=status,
+            using=self.template_engine,
+            status=status,
         )
 
 
@@ -134,12 +144,17 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
             try:
                 with transaction.atomic():
                     document = documents.document_create(
-                        actor=request.user, organization=_organization_of(request.user),
-                        recipients=formset.specs(), **form.content(),
+                        actor=request.user,
+                        organization=_organization_of(request.user),
+                        recipients=formset.specs(),
+                        **form.content(),
                     )
                     if form.cleaned_data["attachment"]:
-                        documents.attachment_add(document=document, actor=request.user,
-                                                 upload=form.cleaned_data["attachment"])
+                        documents.attachment_add(
+                            document=document,
+                            actor=request.user,
+                            upload=form.cleaned_data["attachment"],
+                        )
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -165,30 +180,39 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
 
     def get(self, request, *args, **kwargs):
         document = self.get_document()
-        form = DocumentForm(initial={
-            "document_type": document.document_type, "subject": document.subject,
-            "body": document.body, "urgency": document.urgency,
-            "confidentiality": document.confidentiality,
-        })
+        form = DocumentForm(
+            initial={
+                "document_type": document.document_type,
+                "subject": document.subject,
+                "body": document.body,
+                "urgency": document.urgency,
+                "confidentiality": document.confidentiality,
+            }
+        )
         formset = RecipientFormSet(prefix="recipients", initial=recipient_initial(document))
         return self.render(form, formset, document=document)
 
     def post(self, request, *args, **kwargs):
         document = self.get_document()
         form = DocumentForm(request.POST, request.FILES)
-        formset = RecipientFormSet(request.POST, prefix="recipients",
-                                   initial=recipient_initial(document))
+        formset = RecipientFormSet(
+            request.POST, prefix="recipients", initial=recipient_initial(document)
+        )
         if form.is_valid() and formset.is_valid():
             try:
                 with transaction.atomic():
                     documents.document_update(
-                        document=document, actor=request.user,
+                        document=document,
+                        actor=request.user,
                         recipients=formset.specs() if formset.has_changed() else None,
                         **form.content(),
                     )
                     if form.cleaned_data["attachment"]:
-                        documents.attachment_add(document=document, actor=request.user,
-                                                 upload=form.cleaned_data["attachment"])
+                        documents.attachment_add(
+                            document=document,
+                            actor=request.user,
+                            upload=form.cleaned_data["attachment"],
+                        )
             except ValidationError as error:
                 add_errors(form, error)
             else:
@@ -219,7 +243,9 @@ class DocumentActionView(LoginRequiredMixin, generic.FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             **document_context(self.request.user, self.document),
-            title=self.title, button=self.button, **kwargs,
+            title=self.title,
+            button=self.button,
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -247,8 +273,9 @@ class DocumentSubmitView(DocumentActionView):
         permissions.ensure_can_submit(self.request.user, document)
 
     def perform(self, document, form):
-        workflow.document_submit(document=document, actor=self.request.user,
-                                 signer=form.cleaned_data["signer"])
+        workflow.document_submit(
+            document=document, actor=self.request.user, signer=form.cleaned_data["signer"]
+        )
         messages.success(self.request, _("Đã trình ký văn bản."))
 
 
@@ -264,8 +291,9 @@ class DocumentIssueView(DocumentActionView):
 
     def perform(self, document, form):
         issued = workflow.document_issue(document=document, actor=self.request.user)
-        messages.success(self.request, _("Đã ban hành văn bản số %(notation)s.")
-                         % {"notation": issued.notation})
+        messages.success(
+            self.request, _("Đã ban hành văn bản số %(notation)s.") % {"notation": issued.notation}
+        )
 
 
 class AttachmentDownloadView(LoginRequiredMixin, generic.View):
@@ -274,5 +302,6 @@ class AttachmentDownloadView(LoginRequiredMixin, generic.View):
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment, pk=pk)
         document_get_visible(request.user, attachment.document_id)
-        return FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name)
+        return FileResponse(
+            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+        )

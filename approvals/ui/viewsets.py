@@ -86,8 +86,9 @@ class ProcessListView(flow_views.DashboardProcessListView):
     def document(self, process):
         document = process.document
         head = document.notation or document.document_type.name
-        return format_html('<a href="{}">{} — {}</a>', documents.document_url(document), head,
-                           document.subject)
+        return format_html(
+            '<a href="{}">{} — {}</a>', documents.document_url(document), head, document.subject
+        )
 
     document.short_description = _("Văn bản")
 
@@ -112,9 +113,10 @@ class ProcessDetailView(flow_views.DetailProcessView):
 class ChartView(flow_views.FlowChartView):
     def get(self, request, *args, **kwargs):
         process_pk = kwargs.get("process_pk")
-        if process_pk is not None and not selectors.process_list_visible_to(
-            request.user
-        ).filter(pk=process_pk).exists():
+        if (
+            process_pk is not None
+            and not selectors.process_list_visible_to(request.user).filter(pk=process_pk).exists()
+        ):
             raise Http404(_("Không tìm thấy quy trình."))
         return super().get(request, *args, **kwargs)
 
@@ -157,32 +159,45 @@ class DocumentsApp(Application):
     menu_template_name = "approvals/documents_menu.html"
 
     index_path = path("", home.HomeView.as_view(), name="index")
-    document_list_path = path("van-ban/", documents.DocumentListView.as_view(),
-                              name="document_list")
-    document_create_path = path("van-ban/soan-thao/", documents.DocumentCreateView.as_view(),
-                                name="document_create")
-    document_detail_path = path("van-ban/<int:pk>/", documents.DocumentDetailView.as_view(),
-                                name="document_detail")
-    document_edit_path = path("van-ban/<int:pk>/sua/", documents.DocumentEditView.as_view(),
-                              name="document_edit")
-    document_submit_path = path("van-ban/<int:pk>/trinh-ky/",
-                                documents.DocumentSubmitView.as_view(), name="document_submit")
-    document_issue_path = path("van-ban/<int:pk>/ban-hanh/",
-                               documents.DocumentIssueView.as_view(), name="document_issue")
-    document_pdf_path = path("van-ban/<int:pk>/pdf/", files.DocumentPdfView.as_view(),
-                             name="document_pdf")
-    document_docx_path = path("van-ban/<int:pk>/docx/", files.DocumentDocxView.as_view(),
-                              name="document_docx")
-    verify_path = path("kiem-tra-chu-ky/", files.SignatureVerifyView.as_view(),
-                       name="signature_verify")
-    attachment_path = path("tep-dinh-kem/<int:pk>/", documents.AttachmentDownloadView.as_view(),
-                           name="attachment_download")
-    receipt_list_path = path("phieu-nhan/", receipts.ReceiptListView.as_view(),
-                             name="receipt_list")
-    receipt_detail_path = path("phieu-nhan/<int:pk>/", receipts.ReceiptDetailView.as_view(),
-                               name="receipt_detail")
-    notification_list_path = path("thong-bao/", notifications.NotificationListView.as_view(),
-                                  name="notification_list")
+    document_list_path = path(
+        "van-ban/", documents.DocumentListView.as_view(), name="document_list"
+    )
+    document_create_path = path(
+        "van-ban/soan-thao/", documents.DocumentCreateView.as_view(), name="document_create"
+    )
+    document_detail_path = path(
+        "van-ban/<int:pk>/", documents.DocumentDetailView.as_view(), name="document_detail"
+    )
+    document_edit_path = path(
+        "van-ban/<int:pk>/sua/", documents.DocumentEditView.as_view(), name="document_edit"
+    )
+    document_submit_path = path(
+        "van-ban/<int:pk>/trinh-ky/", documents.DocumentSubmitView.as_view(), name="document_submit"
+    )
+    document_issue_path = path(
+        "van-ban/<int:pk>/ban-hanh/", documents.DocumentIssueView.as_view(), name="document_issue"
+    )
+    document_pdf_path = path(
+        "van-ban/<int:pk>/pdf/", files.DocumentPdfView.as_view(), name="document_pdf"
+    )
+    document_docx_path = path(
+        "van-ban/<int:pk>/docx/", files.DocumentDocxView.as_view(), name="document_docx"
+    )
+    verify_path = path(
+        "kiem-tra-chu-ky/", files.SignatureVerifyView.as_view(), name="signature_verify"
+    )
+    attachment_path = path(
+        "tep-dinh-kem/<int:pk>/",
+        documents.AttachmentDownloadView.as_view(),
+        name="attachment_download",
+    )
+    receipt_list_path = path("phieu-nhan/", receipts.ReceiptListView.as_view(), name="receipt_list")
+    receipt_detail_path = path(
+        "phieu-nhan/<int:pk>/", receipts.ReceiptDetailView.as_view(), name="receipt_detail"
+    )
+    notification_list_path = path(
+        "thong-bao/", notifications.NotificationListView.as_view(), name="notification_list"
+    )
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and user.is_active

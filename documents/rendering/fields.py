@@ -154,7 +154,10 @@ def _field_appearance(
     x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
     left = (x2 - x1 - shaped.x_advance * float(size)) / 2
     content = b"/Tx BMC q BT /F1 %s Tf 0 g %.2f %.2f Td %s ET Q EMC" % (
-        size.encode(), left, DESCENT, shaped.graphics_ops,
+        size.encode(),
+        left,
+        DESCENT,
+        shaped.graphics_ops,
     )
     return generic.StreamObject(
         {
@@ -162,9 +165,11 @@ def _field_appearance(
             generic.pdf_name("/Subtype"): generic.pdf_name("/Form"),
             generic.pdf_name("/BBox"): _numbers(0, 0, x2 - x1, y2 - y1),
             generic.pdf_name("/Resources"): generic.DictionaryObject(
-                {generic.pdf_name("/Font"): generic.DictionaryObject(
-                    {generic.pdf_name("/F1"): engine.as_resource()}
-                )}
+                {
+                    generic.pdf_name("/Font"): generic.DictionaryObject(
+                        {generic.pdf_name("/F1"): engine.as_resource()}
+                    )
+                }
             ),
         },
         stream_data=content,

@@ -48,8 +48,13 @@ class Box:
 def template_context() -> dict[str, object]:
     """Slot names and sizes for the HTML template."""
     return {
-        "slots": {"number": NUMBER, "day": DAY, "month": MONTH, "signature": SIGNATURE,
-                  "year_prefix": YEAR_PREFIX},
+        "slots": {
+            "number": NUMBER,
+            "day": DAY,
+            "month": MONTH,
+            "signature": SIGNATURE,
+            "year_prefix": YEAR_PREFIX,
+        },
         "slot_widths": WIDTHS,
         "signature_box": SIGNATURE_BOX,
     }
@@ -105,7 +110,10 @@ def signature_boxes(point: Point) -> tuple[Box, Box]:
     seal_right = signer.x1 + width / 3
     middle = point.y - height / 2
     agency = Box(
-        point.page, seal_right - SEAL_SIZE, middle - SEAL_SIZE / 2, seal_right,
+        point.page,
+        seal_right - SEAL_SIZE,
+        middle - SEAL_SIZE / 2,
+        seal_right,
         middle + SEAL_SIZE / 2,
     )
     return signer, agency

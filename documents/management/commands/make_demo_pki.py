@@ -35,22 +35,33 @@ class Command(BaseCommand):
         passphrase = config.get("KEY_PASSPHRASE", "")
         organization = self._organization(options.get("organization"))
         ca = pki.make_ca(common_name=DEMO_CA, organization=DEMO_CA)
-        pki.write(ca, key_path=ca_cert.with_name("ca.key.pem"), cert_path=ca_cert,
-                  passphrase=passphrase)
-        agency = pki.issue(
-            ca, common_name=organization.name, organization=organization.parent_name
-            or organization.name,
+        pki.write(
+            ca, key_path=ca_cert.with_name("ca.key.pem"), cert_path=ca_cert, passphrase=passphrase
         )
-        pki.write(agency, key_path=Path(config["AGENCY_KEY"]),
-                  cert_path=Path(config["AGENCY_CERT"]), passphrase=passphrase)
+        agency = pki.issue(
+            ca,
+            common_name=organization.name,
+            organization=organization.parent_name or organization.name,
+        )
+        pki.write(
+            agency,
+            key_path=Path(config["AGENCY_KEY"]),
+            cert_path=Path(config["AGENCY_CERT"]),
+            passphrase=passphrase,
+        )
         self.stdout.write(f"CA: {ca_cert}\n{organization.name}: {config['AGENCY_CERT']}")
         signers_dir = Path(config["SIGNER_KEYS_DIR"])
         for user in self._signers():
-            credentials = pki.issue(ca, common_name=_person_name(user),
-                                    organization=organization.name)
+            credentials = pki.issue(
+                ca, common_name=_person_name(user), organization=organization.name
+            )
             name = user.get_username()
-            pki.write(credentials, key_path=signers_dir / f"{name}.key.pem",
-                      cert_path=signers_dir / f"{name}.crt.pem", passphrase=passphrase)
+            pki.write(
+                credentials,
+                key_path=signers_dir / f"{name}.key.pem",
+                cert_path=signers_dir / f"{name}.crt.pem",
+                passphrase=passphrase,
+            )
             self.stdout.write(f"{_person_name(user)}: {signers_dir / name}.crt.pem")
 
     def _organization(self, abbreviation: object) -> Organization:

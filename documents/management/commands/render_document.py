@@ -18,10 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("pdf", "docx"), default="pdf")
         parser.add_argument("-o", "--output", type=Path, required=True)
         mark = parser.add_mutually_exclusive_group()
-        mark.add_argument("--draft-mark", dest="draft_mark", action="store_true", default=None,
-                          help="Luôn in dấu DỰ THẢO (PDF).")
-        mark.add_argument("--no-draft-mark", dest="draft_mark", action="store_false",
-                          help="Không in dấu DỰ THẢO (PDF).")
+        mark.add_argument(
+            "--draft-mark",
+            dest="draft_mark",
+            action="store_true",
+            default=None,
+            help="Luôn in dấu DỰ THẢO (PDF).",
+        )
+        mark.add_argument(
+            "--no-draft-mark",
+            dest="draft_mark",
+            action="store_false",
+            help="Không in dấu DỰ THẢO (PDF).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
