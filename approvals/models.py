@@ -1,5 +1,9 @@
 """The workflow's process: one run of a document through drafting, sign-off and issuance."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,9 +11,17 @@ from viewflow.workflow.models import Process
 
 from documents.models import Document
 
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
 
 class DocumentProcess(Process):
     """A Process linked to its document by a real foreign key (joins in SQL, PROTECT)."""
+
+    # viewflow ships no type information, so mypy sees Process as Any and django-stubs does
+    # not treat this class as a model: its fields and default manager are declared here.
+    if TYPE_CHECKING:
+        _default_manager: ClassVar[models.Manager[DocumentProcess]]
 
     class Decision(models.TextChoices):
         NONE = "", _("Chưa quyết định")
@@ -17,10 +29,10 @@ class DocumentProcess(Process):
         RETURN = "return", _("Trả lại để chỉnh sửa")
         REJECT = "reject", _("Không duyệt")
 
-    document = models.ForeignKey(
+    document: models.ForeignKey[Document | Combinable, Document] = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="processes", verbose_name=_("văn bản")
     )
-    decision = models.CharField(
+    decision: models.CharField[str | int | Combinable, str] = models.CharField(
         _("quyết định ký duyệt"), max_length=20, choices=Decision.choices, blank=True
     )
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -51,14 +51,14 @@ def _label(document: Document) -> str:
 
 def notify(
     *,
-    users: Iterable[AbstractBaseUser | None],
+    users: Iterable[User | None],
     document: Document,
     kind: str,
     message: str,
-    exclude: AbstractBaseUser | None = None,
+    exclude: User | None = None,
 ) -> list[Notification]:
     """Record one notification per distinct active person, and mail them after commit."""
-    recipients: dict[int, AbstractBaseUser] = {}
+    recipients: dict[int, User] = {}
     for user in users:
         if user is None or not user.is_active:
             continue
@@ -95,13 +95,13 @@ def send_notification_email(addresses: list[str], message: str, link: str) -> bo
     return sent
 
 
-def clerks() -> list[AbstractBaseUser]:
+def clerks() -> list[User]:
     return list(
         get_user_model().objects.filter(groups__name=GROUP_CLERKS, is_active=True).distinct()
     )
 
 
-def unit_members(units) -> list[AbstractBaseUser]:
+def unit_members(units) -> list[User]:
     return list(get_user_model().objects.filter(groups__unit__in=units, is_active=True).distinct())
 
 
@@ -109,7 +109,7 @@ def unit_members(units) -> list[AbstractBaseUser]:
 
 
 @in_office_language
-def submitted(document: Document, actor: AbstractBaseUser) -> None:
+def submitted(document: Document, actor: User) -> None:
     notify(
         users=[document.signer],
         document=document,
@@ -119,7 +119,7 @@ def submitted(document: Document, actor: AbstractBaseUser) -> None:
 
 
 @in_office_language
-def returned(document: Document, actor: AbstractBaseUser, comment: str) -> None:
+def returned(document: Document, actor: User, comment: str) -> None:
     notify(
         users=[document.drafter],
         document=document,
@@ -130,7 +130,7 @@ def returned(document: Document, actor: AbstractBaseUser, comment: str) -> None:
 
 
 @in_office_language
-def rejected(document: Document, actor: AbstractBaseUser, comment: str) -> None:
+def rejected(document: Document, actor: User, comment: str) -> None:
     notify(
         users=[document.drafter],
         document=document,
@@ -141,7 +141,7 @@ def rejected(document: Document, actor: AbstractBaseUser, comment: str) -> None:
 
 
 @in_office_language
-def signed_off(document: Document, actor: AbstractBaseUser) -> None:
+def signed_off(document: Document, actor: User) -> None:
     notify(
         users=clerks(),
         document=document,
@@ -158,7 +158,7 @@ def signed_off(document: Document, actor: AbstractBaseUser) -> None:
 
 
 @in_office_language
-def issued(document: Document, actor: AbstractBaseUser) -> None:
+def issued(document: Document, actor: User) -> None:
     notify(
         users=[document.drafter, document.signer],
         document=document,
@@ -187,7 +187,7 @@ def archived(document: Document) -> None:
     )
 
 
-def mark_read(*, user: AbstractBaseUser, ids: list[int]) -> int:
+def mark_read(*, user: User, ids: list[int]) -> int:
     """The person has seen these notifications of theirs."""
     from django.utils import timezone
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
@@ -25,11 +25,11 @@ from .models import DocumentProcess, Notification
 TASK_RELATED = ("process", "process__documentprocess__document__document_type", "owner")
 
 
-def _documents_key(user: AbstractBaseUser) -> QuerySet:
+def _documents_key(user: User) -> QuerySet:
     return document_list_visible_to(user).values("pk")
 
 
-def process_list_visible_to(user: AbstractBaseUser) -> QuerySet[Process]:
+def process_list_visible_to(user: User) -> QuerySet[Process]:
     """Processes of the documents the person may see."""
     processes = Process.objects.filter(flow_class=DocumentFlow).select_related(
         "documentprocess__document"
@@ -41,12 +41,12 @@ def process_list_visible_to(user: AbstractBaseUser) -> QuerySet[Process]:
     return processes.filter(documentprocess__document__in=_documents_key(user))
 
 
-def process_is_visible(user: AbstractBaseUser, process: Process) -> bool:
+def process_is_visible(user: User, process: Process) -> bool:
     """A process is visible when its document is."""
     return process_list_visible_to(user).filter(pk=process.pk).exists()
 
 
-def task_list_visible_to(user: AbstractBaseUser) -> QuerySet[Task]:
+def task_list_visible_to(user: User) -> QuerySet[Task]:
     """Tasks of the processes the person may see."""
     tasks = Task.objects.filter(process__flow_class=DocumentFlow).select_related(*TASK_RELATED)
     if user.is_superuser:
@@ -56,7 +56,7 @@ def task_list_visible_to(user: AbstractBaseUser) -> QuerySet[Task]:
     return tasks.filter(process__documentprocess__document__in=_documents_key(user))
 
 
-def task_inbox(user: AbstractBaseUser) -> QuerySet[Task]:
+def task_inbox(user: User) -> QuerySet[Task]:
     """Tasks assigned to the person and not yet done."""
     return (
         Task.objects.filter(
@@ -69,7 +69,7 @@ def task_inbox(user: AbstractBaseUser) -> QuerySet[Task]:
     )
 
 
-def task_queue(user: AbstractBaseUser) -> QuerySet[Task]:
+def task_queue(user: User) -> QuerySet[Task]:
     """Unassigned tasks the person's role may take (the văn thư's issue tasks)."""
     tasks = Task.objects.filter(
         process__flow_class=DocumentFlow,
@@ -85,7 +85,7 @@ def task_queue(user: AbstractBaseUser) -> QuerySet[Task]:
     return tasks.filter(allowed).order_by("-created")
 
 
-def task_archive(user: AbstractBaseUser) -> QuerySet[Task]:
+def task_archive(user: User) -> QuerySet[Task]:
     """Tasks the person completed."""
     return (
         Task.objects.filter(
@@ -99,7 +99,7 @@ def task_archive(user: AbstractBaseUser) -> QuerySet[Task]:
     )
 
 
-def open_task_for(document: Document, user: AbstractBaseUser) -> Task | None:
+def open_task_for(document: Document, user: User) -> Task | None:
     """The person's own open task on this document, if any (for a link to it)."""
     return task_inbox(user).filter(process__documentprocess__document=document).first()
 
@@ -127,7 +127,7 @@ class WorkSummary:
         )
 
 
-def work_summary(user: AbstractBaseUser) -> WorkSummary:
+def work_summary(user: User) -> WorkSummary:
     """The drafter's drafts and returned documents, the signer's documents awaiting sign-off,
     the văn thư's documents to issue, the unit's receipts to acknowledge, other open tasks."""
     summary = WorkSummary()
@@ -153,12 +153,12 @@ def document_of_task(task: Task) -> Document:
     return process.document
 
 
-def notification_list_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+def notification_list_for(user: User) -> QuerySet[Notification]:
     """The person's notifications, newest first."""
     return Notification.objects.filter(recipient=user).select_related("document")
 
 
-def notification_unread_count(user: AbstractBaseUser) -> int:
+def notification_unread_count(user: User | AnonymousUser) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -54,7 +54,7 @@ def _ensure_node(activation: Activation, node) -> None:
         raise PermissionDenied(_("Việc này không thuộc bước đang thực hiện."))
 
 
-def _ensure_owner(activation: Activation, actor: AbstractBaseUser) -> None:
+def _ensure_owner(activation: Activation, actor: User) -> None:
     if activation.task.owner_id != actor.pk:
         raise PermissionDenied(_("Việc này được giao cho người khác."))
 
@@ -77,9 +77,7 @@ def _started(activation: Activation) -> Activation:
 # --- submit / resubmit ---------------------------------------------------------
 
 
-def document_submit(
-    *, document: Document, actor: AbstractBaseUser, signer: AbstractBaseUser
-) -> Document:
+def document_submit(*, document: Document, actor: User, signer: User) -> Document:
     """Submit a draft for sign-off; a returned document is resubmitted in the same process."""
     if not document.processes.exists():
         with transaction.atomic():
@@ -92,9 +90,7 @@ def document_submit(
         return complete_revise(activation=_started(activation), actor=actor, signer=signer)
 
 
-def complete_revise(
-    *, activation: Activation, actor: AbstractBaseUser, signer: AbstractBaseUser
-) -> Document:
+def complete_revise(*, activation: Activation, actor: User, signer: User) -> Document:
     _ensure_node(activation, DocumentFlow.revise)
     _ensure_owner(activation, actor)
     document = documents.document_submit(
@@ -109,7 +105,7 @@ def complete_revise(
 
 
 def document_decide(
-    *, document: Document, actor: AbstractBaseUser, decision: str, comment: str = ""
+    *, document: Document, actor: User, decision: str, comment: str = ""
 ) -> Document:
     """The assigned signer approves, returns (with a comment) or rejects (with a reason)."""
     task = open_task(document=document, node=DocumentFlow.sign_off)
@@ -123,7 +119,7 @@ def document_decide(
 
 
 def complete_sign_off(
-    *, activation: Activation, actor: AbstractBaseUser, decision: str, comment: str = ""
+    *, activation: Activation, actor: User, decision: str, comment: str = ""
 ) -> Document:
     _ensure_node(activation, DocumentFlow.sign_off)
     _ensure_owner(activation, actor)
@@ -153,7 +149,7 @@ def complete_sign_off(
 
 
 def document_issue(
-    *, document: Document, actor: AbstractBaseUser, issued_on: dt.date | None = None
+    *, document: Document, actor: User, issued_on: dt.date | None = None
 ) -> Document:
     """A văn thư takes the issue task, numbers and dates the document and distributes it."""
     task = open_task(document=document, node=DocumentFlow.issue)
@@ -165,7 +161,7 @@ def document_issue(
 
 
 def complete_issue(
-    *, activation: Activation, actor: AbstractBaseUser, issued_on: dt.date | None = None
+    *, activation: Activation, actor: User, issued_on: dt.date | None = None
 ) -> Document:
     _ensure_node(activation, DocumentFlow.issue)
     _ensure_owner(activation, actor)
@@ -180,7 +176,7 @@ def complete_issue(
 # --- acknowledge ------------------------------------------------------------------
 
 
-def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt:
+def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
     """Any member of the recipient unit acknowledges; the last one archives the document."""
     task = open_task(
         document=receipt.document, node=DocumentFlow.acknowledge, data__receipt=receipt.pk
@@ -189,9 +185,7 @@ def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt
         return complete_acknowledge(activation=activation, actor=actor, receipt=receipt)
 
 
-def complete_acknowledge(
-    *, activation: Activation, actor: AbstractBaseUser, receipt: Receipt
-) -> Receipt:
+def complete_acknowledge(*, activation: Activation, actor: User, receipt: Receipt) -> Receipt:
     _ensure_node(activation, DocumentFlow.acknowledge)
     if activation.task.data.get("receipt") != receipt.pk:
         raise PermissionDenied(_("Phiếu nhận không khớp với việc đang xử lý."))

@@ -65,19 +65,19 @@ class ReadOnlyAdminMixin:
 class RecipientLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RecipientLine
     extra = 0
-    fields = ["position", "text", "units"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "text", "units")
 
 
 class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("original_name", "size", "sha256", "uploaded_by", "uploaded_at")
 
 
+# misc: guardian's GuardedModelAdminMixin declares change_form_template as a str instance
+# attribute, django-stubs' ModelAdmin as a ClassVar: mypy flags a class inheriting both.
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin, GuardedModelAdmin):
+class DocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin, GuardedModelAdmin):  # type: ignore[misc]
     list_display = ["__str__", "status", "drafting_unit", "issued_on"]
     list_filter = ["status", "document_type", "urgency", "confidentiality", "issued_year"]
     search_fields = ["subject", "notation", "body"]

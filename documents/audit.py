@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from .models import Document, Event
 
 
-def role_of(user: AbstractBaseUser | None) -> str:
+def role_of(user: User | None) -> str:
     """The role a person acted in, as shown in the timeline: their position and unit."""
     if user is None:
         return "Hệ thống"
@@ -22,7 +22,7 @@ def role_of(user: AbstractBaseUser | None) -> str:
 def record(
     *,
     document: Document,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     kind: str,
     comment: str = "",
     data: dict[str, Any] | None = None,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, Group
+    from django.contrib.auth.models import Group, User
 
     from .models import Document, Receipt
 
@@ -32,16 +32,16 @@ VIEW_RECEIPT = "documents.view_receipt"  # object-level, granted to the recipien
 ACKNOWLEDGE_RECEIPT = "documents.acknowledge_receipt"  # object-level, idem
 
 
-def _has_group(user: AbstractBaseUser, name: str) -> bool:
+def _has_group(user: User, name: str) -> bool:
     return user.is_active and user.groups.filter(name=name).exists()
 
 
-def is_signer(user: AbstractBaseUser) -> bool:
+def is_signer(user: User) -> bool:
     """A leader of the body who may be chosen to sign documents."""
     return _has_group(user, GROUP_SIGNERS)
 
 
-def is_clerk(user: AbstractBaseUser) -> bool:
+def is_clerk(user: User) -> bool:
     """A văn thư of the body."""
     return user.is_active and user.has_perm(ISSUE_DOCUMENT) and _has_group(user, GROUP_CLERKS)
 
@@ -49,12 +49,12 @@ def is_clerk(user: AbstractBaseUser) -> bool:
 # --- predicates ---------------------------------------------------------------
 
 
-def can_create(user: AbstractBaseUser) -> bool:
+def can_create(user: User) -> bool:
     """Drafters (chuyên viên) create drafts."""
     return user.is_active and user.has_perm(ADD_DOCUMENT)
 
 
-def can_edit(user: AbstractBaseUser, document: Document) -> bool:
+def can_edit(user: User, document: Document) -> bool:
     """The drafter edits their own draft, only while it is a draft or returned to them."""
     return (
         user.is_active
@@ -64,7 +64,7 @@ def can_edit(user: AbstractBaseUser, document: Document) -> bool:
     )
 
 
-def can_sign_off(user: AbstractBaseUser, document: Document) -> bool:
+def can_sign_off(user: User, document: Document) -> bool:
     """Only the Phó Giám đốc the draft was submitted to signs it off, while it waits."""
     return (
         user.is_active
@@ -74,12 +74,12 @@ def can_sign_off(user: AbstractBaseUser, document: Document) -> bool:
     )
 
 
-def can_issue(user: AbstractBaseUser, document: Document) -> bool:
+def can_issue(user: User, document: Document) -> bool:
     """Only a văn thư issues, and only a signed-off document."""
     return document.status == document.Status.SIGNED and is_clerk(user)
 
 
-def can_acknowledge(user: AbstractBaseUser, receipt: Receipt) -> bool:
+def can_acknowledge(user: User, receipt: Receipt) -> bool:
     """Only a member of the recipient unit acknowledges its receipt, once."""
     return (
         user.is_active
@@ -92,12 +92,12 @@ def can_acknowledge(user: AbstractBaseUser, receipt: Receipt) -> bool:
 # --- ensure_* twins -----------------------------------------------------------
 
 
-def ensure_can_create(user: AbstractBaseUser) -> None:
+def ensure_can_create(user: User) -> None:
     if not can_create(user):
         raise PermissionDenied(_("Bạn không có quyền soạn thảo văn bản."))
 
 
-def ensure_can_edit(user: AbstractBaseUser, document: Document) -> None:
+def ensure_can_edit(user: User, document: Document) -> None:
     if not document.is_editable:
         raise PermissionDenied(
             _("Văn bản đang ở trạng thái “%(status)s”, không thể chỉnh sửa.")
@@ -107,25 +107,25 @@ def ensure_can_edit(user: AbstractBaseUser, document: Document) -> None:
         raise PermissionDenied(_("Chỉ người soạn thảo được chỉnh sửa dự thảo này."))
 
 
-def ensure_can_submit(user: AbstractBaseUser, document: Document) -> None:
+def ensure_can_submit(user: User, document: Document) -> None:
     ensure_can_edit(user, document)
 
 
-def ensure_can_sign_off(user: AbstractBaseUser, document: Document) -> None:
+def ensure_can_sign_off(user: User, document: Document) -> None:
     if document.status != document.Status.SUBMITTED:
         raise PermissionDenied(_("Văn bản không ở trạng thái chờ ký duyệt."))
     if not can_sign_off(user, document):
         raise PermissionDenied(_("Bạn không có quyền ký duyệt văn bản này."))
 
 
-def ensure_can_issue(user: AbstractBaseUser, document: Document) -> None:
+def ensure_can_issue(user: User, document: Document) -> None:
     if not is_clerk(user):
         raise PermissionDenied(_("Chỉ văn thư được cho số và ban hành văn bản."))
     if document.status != document.Status.SIGNED:
         raise PermissionDenied(_("Chỉ văn bản đã được ký duyệt mới được ban hành."))
 
 
-def ensure_can_acknowledge(user: AbstractBaseUser, receipt: Receipt) -> None:
+def ensure_can_acknowledge(user: User, receipt: Receipt) -> None:
     if receipt.status != receipt.Status.PENDING:
         raise PermissionDenied(_("Đơn vị đã xác nhận nhận văn bản này."))
     if not can_acknowledge(user, receipt):
@@ -135,17 +135,17 @@ def ensure_can_acknowledge(user: AbstractBaseUser, receipt: Receipt) -> None:
 # --- grants (the only guardian writes) ------------------------------------------
 
 
-def grant_drafter(user: AbstractBaseUser, document: Document) -> None:
+def grant_drafter(user: User, document: Document) -> None:
     assign_perm(VIEW_DOCUMENT, user, document)
     assign_perm(CHANGE_DOCUMENT, user, document)
 
 
-def grant_signer(user: AbstractBaseUser, document: Document) -> None:
+def grant_signer(user: User, document: Document) -> None:
     assign_perm(VIEW_DOCUMENT, user, document)
     assign_perm(SIGN_OFF_DOCUMENT, user, document)
 
 
-def revoke_signer(user: AbstractBaseUser, document: Document) -> None:
+def revoke_signer(user: User, document: Document) -> None:
     remove_perm(SIGN_OFF_DOCUMENT, user, document)
 
 

@@ -9,11 +9,22 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, mldsa, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 KEY_BITS = 2048
+# The keys that can sign a certificate: cryptography's CertificateIssuerPrivateKeyTypes.
+_ISSUER_KEY_TYPES = (
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    dsa.DSAPrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+    mldsa.MLDSA44PrivateKey,
+    mldsa.MLDSA65PrivateKey,
+    mldsa.MLDSA87PrivateKey,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,10 @@ def issue(
     """A signing certificate for a person or for the agency, issued by the CA."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     ca_ski = ca.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    ca_key = ca.key
+    if not isinstance(ca_key, _ISSUER_KEY_TYPES):
+        # The TypeError cryptography's sign() would raise for such a key.
+        raise TypeError(f"a {type(ca_key).__name__} cannot sign certificates")
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name, organization, unit))
@@ -109,7 +124,7 @@ def issue(
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), False
         )
-        .sign(ca.key, hashes.SHA256())
+        .sign(ca_key, hashes.SHA256())
     )
     return Credentials(key=key, cert=cert, chain=(ca.cert, *ca.chain))
 

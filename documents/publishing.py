@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import translation
@@ -35,7 +35,7 @@ def _store(document: Document, kind: str, pdf: bytes) -> Rendition:
     return rendition
 
 
-def sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendition:
+def sign_off_rendition(*, document: Document, actor: User) -> Rendition:
     """Render the signed-off content and sign it with the signer's own certificate."""
     with translation.override(DOCUMENT_LANGUAGE):
         return _sign_off_rendition(document=document, actor=actor)
@@ -47,7 +47,7 @@ def issue_rendition(*, document: Document) -> Rendition:
         return _issue_rendition(document=document)
 
 
-def _sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendition:
+def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
     try:
         credentials = signing.signer_credentials(actor.get_username())
     except OSError as exc:
@@ -69,13 +69,17 @@ def _sign_off_rendition(*, document: Document, actor: AbstractBaseUser) -> Rendi
 
 
 def _issue_rendition(*, document: Document) -> Rendition:
+    number, issued_on = document.number, document.issued_on
+    if number is None or issued_on is None:
+        # A programming error, not a refusal: document_issue sets both before calling this.
+        raise ValueError(f"document {document.pk} has no number and date to fill in yet")
     signed_off = document.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
     with signed_off.file.open("rb") as handle:
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != signed_off.sha256:
         raise ValidationError(_("Bản PDF đã ký duyệt không còn nguyên vẹn; không thể ban hành."))
     try:
-        values = pdf_fields.issue_values(pdf, number=document.number, issued_on=document.issued_on)
+        values = pdf_fields.issue_values(pdf, number=number, issued_on=issued_on)
         credentials = signing.agency_credentials()
     except ValueError as exc:
         raise ValidationError(

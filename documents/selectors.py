@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from .models import Document, Event, Receipt
 from .people import display_name
 
 
-def document_list_visible_to(user: AbstractBaseUser) -> QuerySet[Document]:
+def document_list_visible_to(user: User) -> QuerySet[Document]:
     """A person sees: documents they drafted; those granted to them or their unit (the signer,
     recipient units); as văn thư, every signed-off document of the body; reference documents."""
     documents = Document.objects.select_related("document_type", "organization", "drafting_unit")
@@ -33,7 +33,7 @@ def document_list_visible_to(user: AbstractBaseUser) -> QuerySet[Document]:
     return documents.filter(visible)
 
 
-def document_get_visible(user: AbstractBaseUser, pk: int) -> Document:
+def document_get_visible(user: User, pk: int) -> Document:
     """The document if the person may see it; 404 otherwise (its existence stays hidden)."""
     try:
         return document_list_visible_to(user).get(pk=pk)
@@ -41,7 +41,7 @@ def document_get_visible(user: AbstractBaseUser, pk: int) -> Document:
         raise Http404("Không tìm thấy văn bản.") from exc
 
 
-def receipt_list_for_user(user: AbstractBaseUser) -> QuerySet[Receipt]:
+def receipt_list_for_user(user: User) -> QuerySet[Receipt]:
     """Receipts of the units the person belongs to."""
     receipts = get_objects_for_user(
         user, permissions.VIEW_RECEIPT, klass=Receipt, accept_global_perms=False
@@ -49,7 +49,7 @@ def receipt_list_for_user(user: AbstractBaseUser) -> QuerySet[Receipt]:
     return receipts.select_related("document", "document__document_type", "unit")
 
 
-def receipt_get_visible(user: AbstractBaseUser, pk: int) -> Receipt:
+def receipt_get_visible(user: User, pk: int) -> Receipt:
     """A receipt of the person's own unit; 404 for any other."""
     try:
         return receipt_list_for_user(user).get(pk=pk)

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -45,7 +45,7 @@ def _locked(document: Document) -> Document:
     )
 
 
-def _save(instance, actor: AbstractBaseUser | None) -> None:
+def _save(instance, actor: User | None) -> None:
     """Save with the actor recorded in simple-history, inside or outside a request."""
     instance._history_user = actor
     instance.save()
@@ -67,7 +67,7 @@ CONTENT_FIELDS = ("document_type", "subject", "body", "urgency", "confidentialit
 @transaction.atomic
 def document_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     organization: Organization,
     document_type: DocumentType,
     subject: str,
@@ -104,7 +104,7 @@ def document_create(
 def document_update(
     *,
     document: Document,
-    actor: AbstractBaseUser,
+    actor: User,
     recipients: Iterable[RecipientSpec] | None = None,
     cites: Iterable[Document] | None = None,
     **changes: object,
@@ -132,9 +132,7 @@ def document_update(
 
 
 @transaction.atomic
-def attachment_add(
-    *, document: Document, actor: AbstractBaseUser, upload: UploadedFile
-) -> Attachment:
+def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> Attachment:
     """The drafter attaches a file to their draft."""
     document = _locked(document)
     permissions.ensure_can_edit(actor, document)
@@ -160,7 +158,7 @@ def attachment_add(
     return attachment
 
 
-def signature_block(*, signer: AbstractBaseUser, organization: Organization) -> tuple[str, str]:
+def signature_block(*, signer: User, organization: Organization) -> tuple[str, str]:
     """Authority and title: a deputy signs 'KT. GIÁM ĐỐC' above 'PHÓ GIÁM ĐỐC' (Điều 13)."""
     position = signer.profile.position.name
     head = organization.head_title
@@ -170,9 +168,7 @@ def signature_block(*, signer: AbstractBaseUser, organization: Organization) -> 
 
 
 @transaction.atomic
-def document_submit(
-    *, document: Document, actor: AbstractBaseUser, signer: AbstractBaseUser
-) -> Document:
+def document_submit(*, document: Document, actor: User, signer: User) -> Document:
     """The drafter submits the draft (trình ký) to the leader who is to sign it."""
     document = _locked(document)
     permissions.ensure_can_submit(actor, document)
@@ -205,9 +201,7 @@ def _required(text: str, field_name: str, message: str) -> str:
     return text
 
 
-def _decline(
-    *, document: Document, actor: AbstractBaseUser, status: str, kind: str, comment: str
-) -> Document:
+def _decline(*, document: Document, actor: User, status: str, kind: str, comment: str) -> Document:
     """Close the sign-off without approving: the signer's right to sign this round ends."""
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
@@ -219,7 +213,7 @@ def _decline(
 
 
 @transaction.atomic
-def document_return(*, document: Document, actor: AbstractBaseUser, comment: str) -> Document:
+def document_return(*, document: Document, actor: User, comment: str) -> Document:
     """The signer returns the draft to its drafter for revision, saying what to change."""
     comment = _required(comment, "comment", _("Phải ghi ý kiến khi trả lại văn bản."))
     return _decline(
@@ -232,7 +226,7 @@ def document_return(*, document: Document, actor: AbstractBaseUser, comment: str
 
 
 @transaction.atomic
-def document_reject(*, document: Document, actor: AbstractBaseUser, reason: str) -> Document:
+def document_reject(*, document: Document, actor: User, reason: str) -> Document:
     """The signer refuses the draft for good, giving the reason."""
     reason = _required(reason, "comment", _("Phải ghi lý do khi không duyệt văn bản."))
     return _decline(
@@ -245,9 +239,7 @@ def document_reject(*, document: Document, actor: AbstractBaseUser, reason: str)
 
 
 @transaction.atomic
-def document_sign_off(
-    *, document: Document, actor: AbstractBaseUser, comment: str = ""
-) -> Document:
+def document_sign_off(*, document: Document, actor: User, comment: str = "") -> Document:
     """The signer approves the content; its SHA-256 is fixed from now on."""
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
@@ -278,7 +270,7 @@ def recipient_units(document: Document) -> list[Unit]:
 
 @transaction.atomic
 def document_issue(
-    *, document: Document, actor: AbstractBaseUser, issued_on: dt.date | None = None
+    *, document: Document, actor: User, issued_on: dt.date | None = None
 ) -> Document:
     """The văn thư gives the signed document its number and date and sends it to every
     recipient unit, one receipt each."""
@@ -325,7 +317,7 @@ def document_issue(
 
 
 @transaction.atomic
-def receipt_acknowledge(*, receipt: Receipt, actor: AbstractBaseUser) -> Receipt:
+def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
     """A member of the recipient unit confirms that the unit received the document."""
     receipt = (
         Receipt.objects.select_for_update(of=("self",))

@@ -6,11 +6,13 @@ Thin views: documents.selectors for visibility (404), documents.permissions for 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import format_html
@@ -30,11 +32,24 @@ from .. import services as workflow
 from ..flows import DocumentFlow
 from ..timeline import document_full_timeline
 from . import files
+from .columns import column
 from .forms import DocumentFilter, DocumentForm, RecipientFormSet, recipient_initial
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 
 def document_url(document: Document) -> str:
     return reverse("documents:document_detail", kwargs={"pk": document.pk})
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person making the request: views behind LoginRequiredMixin run for no one else."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -77,15 +92,13 @@ class DocumentListView(LoginRequiredMixin, ListModelView):
     def get_queryset(self):
         return document_list_visible_to(self.request.user).order_by("-created_at", "-pk")
 
+    @column(gettext_lazy("Số, ký hiệu"))
     def notation_or_draft(self, document):
         return document.notation or _("Dự thảo")
 
-    notation_or_draft.short_description = gettext_lazy("Số, ký hiệu")
-
+    @column(gettext_lazy("Trích yếu"))
     def subject_link(self, document):
         return format_html('<a href="{}">{}</a>', document_url(document), document.subject)
-
-    subject_link.short_description = gettext_lazy("Trích yếu")
 
 
 class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
@@ -114,7 +127,7 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
 
 
 class DocumentFormMixin(LoginRequiredMixin):
-    template_name = "approvals/document_form.html"
+    template_name: str | None = "approvals/document_form.html"  # typed as in TemplateView
 
     def render(self, form, formset, status=200, **extra):
         return self.response_class(
@@ -163,7 +176,7 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
         return self.render(form, formset, status=422)
 
 
-def _organization_of(user) -> Organization:
+def _organization_of(user) -> Organization | None:
     profile = getattr(user, "profile", None)
     if profile and profile.unit.organization_id:
         return profile.unit.organization
@@ -174,8 +187,9 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
     """The drafter edits their draft or returned document."""
 
     def get_document(self) -> Document:
-        document = document_get_visible(self.request.user, self.kwargs["pk"])
-        permissions.ensure_can_edit(self.request.user, document)
+        user = signed_in_user(self.request)
+        document = document_get_visible(user, self.kwargs["pk"])
+        permissions.ensure_can_edit(user, document)
         return document
 
     def get(self, request, *args, **kwargs):
@@ -225,8 +239,8 @@ class DocumentActionView(LoginRequiredMixin, generic.FormView):
     """A form about one visible document, refused with 403 when the person may not act."""
 
     template_name = "approvals/document_action.html"
-    title = ""
-    button = ""
+    title: StrOrPromise = ""
+    button: StrOrPromise = ""
 
     def ensure_allowed(self, document: Document) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -20,23 +20,22 @@ from viewflow.workflow.flow import views as flow_views
 from .. import selectors
 from ..models import DocumentProcess
 from . import documents, files, home, notifications, receipts
+from .columns import column
 
 
 class DocumentColumnMixin:
     """Task lists show the document each task is about, read in the same query."""
 
+    @column(_("Văn bản"))
     def document(self, task):
         document = task.process.documentprocess.document
         url = documents.document_url(document)
         head = document.notation or document.document_type.name
         return format_html('<a href="{}">{} — {}</a>', url, head, document.subject)
 
-    document.short_description = _("Văn bản")
-
+    @column(_("Công việc"))
     def task_title(self, task):
         return task.flow_task.task_title
-
-    task_title.short_description = _("Công việc")
 
 
 class InboxView(DocumentColumnMixin, flow_views.FlowInboxListView):
@@ -77,20 +76,18 @@ class TaskListView(DocumentColumnMixin, flow_views.DashboardTaskListView):
 class ProcessListView(flow_views.DashboardProcessListView):
     columns = ("process_id", "document", "created", "finished", "status")
 
+    @column("#")
     def process_id(self, process):
         url = self.request.resolver_match.flow_viewset.reverse("process_detail", args=[process.pk])
         return format_html('<a href="{}">#{}</a>', url, process.pk)
 
-    process_id.short_description = "#"
-
+    @column(_("Văn bản"))
     def document(self, process):
         document = process.document
         head = document.notation or document.document_type.name
         return format_html(
             '<a href="{}">{} — {}</a>', documents.document_url(document), head, document.subject
         )
-
-    document.short_description = _("Văn bản")
 
     @viewprop
     def queryset(self):

@@ -117,7 +117,10 @@ def add_fields(pdf_bytes: bytes) -> bytes:
         (slots.SIGNATURE, slots.AGENCY_SIGNATURE),
         strict=True,
     ):
-        spec = SigFieldSpec(name, on_page=box.page, box=(box.x1, box.y1, box.x2, box.y2))
+        # arg-type: pyHanko annotates box as ints, yet writes each coordinate as a FloatObject;
+        # these boxes fall on fractions of a point.
+        corners = (box.x1, box.y1, box.x2, box.y2)
+        spec = SigFieldSpec(name, on_page=box.page, box=corners)  # type: ignore[arg-type]
         append_signature_field(writer, spec)
     if slots.NUMBER in points:
         _add_text_fields(writer, points)
@@ -148,7 +151,10 @@ def issue_values(pdf_bytes: bytes, *, number: int, issued_on: dt.date) -> dict[s
 def _field_appearance(
     writer: BasePdfFileWriter, field: generic.DictionaryObject, text: str
 ) -> generic.StreamObject:
-    font, size = _DA.search(str(field["/DA"])).groups()
+    appearance = _DA.search(str(field["/DA"]))
+    if appearance is None:
+        raise ValueError(f"text field {field.get('/T')} names no font in /DA")
+    font, size = appearance.groups()
     engine = _engine(writer, italic=font == FONT_ITALIC, size=float(size))
     shaped = engine.shape(text)
     x1, y1, x2, y2 = (float(v) for v in field["/Rect"])

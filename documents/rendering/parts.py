@@ -89,15 +89,16 @@ def document_parts(document: Document, *, draft_mark: bool | None = None) -> Doc
     document_type = document.document_type
     notation = document.notation or numbering.notation_for(document, 0)
     number, _slash, suffix = notation.partition("/")
-    issued = document.number is not None and document.issued_on is not None
+    # Number and date are printed together, or both left blank.
+    issued_on = document.issued_on if document.number is not None else None
     return DocumentParts(
         parent_body=organization.parent_name.upper(),
         issuing_body=organization.name.upper(),
-        number=number if issued else None,
+        number=number if issued_on is not None else None,
         notation_suffix=suffix,
         place=document.place or organization.place,
-        issued_on=document.issued_on if issued else None,
-        year=document.issued_on.year if issued else _draft_year(document),
+        issued_on=issued_on,
+        year=issued_on.year if issued_on is not None else _draft_year(document),
         type_name=document_type.name.upper() if document_type.abbreviation else "",
         subject=document.subject,
         blocks=parse_body(document.body),

@@ -90,6 +90,8 @@ def slots_of(reader: PdfFileReader) -> dict[str, Point]:
     for name, destination in _name_tree(names.get_object()["/Dests"].get_object()).items():
         if isinstance(destination, generic.DictionaryObject):
             destination = destination["/D"]
+        if not isinstance(destination, generic.ArrayObject):
+            raise TypeError(f"named destination {name!r} is not a page position")
         page_ref = destination.raw_get(0)
         points[name] = Point(pages[page_ref.idnum], float(destination[2]), float(destination[3]))
     return points

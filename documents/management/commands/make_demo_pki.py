@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,13 +12,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from documents import pki
 from documents.models import Organization
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 DEMO_CA = "Văn thư demo CA (không dùng thật)"
 
 
-def _person_name(user: object) -> str:
+def _person_name(user: User) -> str:
     """Vietnamese order: family and middle names first, given name last."""
-    full = f"{user.last_name} {user.first_name}".strip()  # type: ignore[attr-defined]
-    return full or user.get_username()  # type: ignore[attr-defined]
+    full = f"{user.last_name} {user.first_name}".strip()
+    return full or user.get_username()
 
 
 class Command(BaseCommand):
@@ -73,6 +77,6 @@ class Command(BaseCommand):
             raise CommandError("Chưa có cơ quan nào: chạy loaddata organisation trước.")
         return organization
 
-    def _signers(self) -> list[object]:
+    def _signers(self) -> list[User]:
         users = get_user_model().objects.filter(profile__position__signs_documents=True)
         return list(users.order_by("username"))

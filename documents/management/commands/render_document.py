@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -32,17 +33,17 @@ class Command(BaseCommand):
             help="Không in dấu DỰ THẢO (PDF).",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             document = Document.objects.select_related("organization", "document_type").get(
                 pk=options["pk"]
             )
         except Document.DoesNotExist as error:
             raise CommandError(f"Không có văn bản số {options['pk']}.") from error
-        output: Path = options["output"]  # type: ignore[assignment]
+        output: Path = options["output"]
         with output.open("wb") as stream:
             if options["format"] == "pdf":
-                render_pdf(document, stream, draft_mark=options["draft_mark"])  # type: ignore[arg-type]
+                render_pdf(document, stream, draft_mark=options["draft_mark"])
             else:
                 render_docx(document, stream)
         self.stdout.write(str(output))
