@@ -21,6 +21,7 @@ ENGLISH = [
     "Dashboard", "Execute", "Assign", "Unassign", "Applications", "Log in", "Profile",
     "Created", "Finished", "Owner", "Search", "Filter", "Status", "Brief", "Page",
     "Password", "Username", "Reset password", "Save", "Cancel", "Back", "Detail",
+    "of", "the", "and", "View site", "Change",
 ]
 
 
@@ -174,7 +175,8 @@ def test_main_pages_show_no_untranslated_english(demo_live, person, live_server)
     drafter = person("chuyenvien")
     pages = ["/", "/documents/van-ban/", "/documents/van-ban/soan-thao/",
              "/documents/phieu-nhan/", "/documents/thong-bao/", "/document/inbox/",
-             "/document/queue/", "/document/archive/", "/document/flows/", "/document/tasks/"]
+             "/document/queue/", "/document/archive/", "/document/flows/", "/document/tasks/",
+             "/accounts/password_change/"]
     plan = Document.objects.get(subject=SEED_SUBJECT, origin=Document.Origin.OUTGOING)
     pages.append(f"/documents/van-ban/{plan.pk}/")
     found = {}
@@ -189,9 +191,11 @@ def test_main_pages_show_no_untranslated_english(demo_live, person, live_server)
 
     # The login page too, for someone who is not signed in yet.
     drafter.context.clear_cookies()
-    drafter.goto("/accounts/login/")
-    assert visible_english(drafter.page) == []
-    expect(drafter.page.locator("body")).to_contain_text("Đăng nhập")
+    for path, heading in [("/accounts/login/", "Đăng nhập"),
+                          ("/accounts/password_reset/", "Đặt lại mật khẩu")]:
+        drafter.goto(path)
+        assert visible_english(drafter.page) == [], path
+        expect(drafter.page.locator("body")).to_contain_text(heading)
 
 
 def test_english_is_available_on_request(demo_live, person):
