@@ -26,6 +26,10 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # viewflow before the admin: its registration/ templates (password change and reset,
+    # logged out) are the ones our users see, not the admin's.
+    "viewflow",
+    "viewflow.workflow",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,8 +41,6 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "simple_history",
-    "viewflow",
-    "viewflow.workflow",
     "documents",
     "approvals",
 ]

@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog, set_language
-from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 from approvals.flows import DocumentFlow
+from approvals.ui.accounts import AccountViewset
 from approvals.ui.viewsets import DocumentsApp, ScopedFlowAppViewset
 
 site = Site(
@@ -30,6 +30,6 @@ urlpatterns = [
         login_not_required(JavaScriptCatalog.as_view()),
         name="javascript-catalog",
     ),
-    path("accounts/", AuthViewset(with_profile_view=False).urls),
+    path("accounts/", AccountViewset(site=site, with_profile_view=False).urls),
     path("", site.urls),
 ]
