@@ -116,6 +116,18 @@ class WorkSummary:
     tasks: list[Task] = field(default_factory=list)
 
     @property
+    def count(self) -> int:
+        """How many things wait for the person: the number beside "Việc của tôi"."""
+        return (
+            len(self.drafts)
+            + len(self.returned)
+            + len(self.to_sign)
+            + len(self.to_issue)
+            + len(self.receipts)
+            + len(self.tasks)
+        )
+
+    @property
     def is_empty(self) -> bool:
         return not (
             self.drafts

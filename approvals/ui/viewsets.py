@@ -201,6 +201,8 @@ class DocumentsApp(Application):
 
     def get_context_data(self, request):
         return {
-            "user_inbox": selectors.task_inbox(request.user),
+            # The same count as the work summary: the văn thư's documents to issue and a
+            # unit's receipts are not in viewflow's inbox, but they are the person's work.
+            "work_count": selectors.work_summary(request.user).count,
             "unread_notifications": selectors.notification_unread_count(request.user),
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -99,6 +101,29 @@ def test_each_recipient_unit_sees_its_receipt(client_for, issued):
         assert "chờ xác nhận" in response.text, username
         assert "01/KH-STTTT" in response.text, username
     assert "01/KH-STTTT" not in client_for("bantatgt").get("/documents/").text
+
+
+def menu_work_count(response) -> int:
+    """The number beside "Việc của tôi" in the menu."""
+    match = re.search(
+        r"Việc của tôi</span>\s*<span class=\"mdc-list-item__meta\">(\d+)</span>", response.text
+    )
+    assert match, "no work count beside Việc của tôi"
+    return int(match.group(1))
+
+
+def test_menu_counts_what_waits_for_each_role(client_for, submitted, users):
+    assert menu_work_count(client_for("phogiamdoc").get("/documents/")) == 1
+    assert menu_work_count(client_for("vanthu").get("/documents/")) == 0
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    assert menu_work_count(client_for("phogiamdoc").get("/documents/")) == 0
+    # The document to issue is the văn thư's work, though not in viewflow's inbox.
+    assert menu_work_count(client_for("vanthu").get("/documents/")) == 1
+    services.document_issue(document=submitted, actor=users.vanthu)
+    # Now the văn thư has the "Lưu: VT" receipt to acknowledge; Công an its own.
+    assert menu_work_count(client_for("vanthu").get("/documents/van-ban/")) == 1
+    assert menu_work_count(client_for("congan").get("/documents/")) == 1
+    assert menu_work_count(client_for("bantatgt").get("/documents/")) == 0
 
 
 def test_inbox_lists_the_receivers_acknowledge_task_without_n_plus_one(
