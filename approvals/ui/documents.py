@@ -84,13 +84,18 @@ class DocumentListView(LoginRequiredMixin, ListModelView):
         "issued_on",
     )
     filterset_class = DocumentFilter
+    search_fields = ("subject", "notation")
+    ordering = ("-created_at", "-pk")
     paginate_by = 20
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and user.is_active
 
-    def get_queryset(self):
-        return document_list_visible_to(self.request.user).order_by("-created_at", "-pk")
+    @property
+    def queryset(self):
+        # The base of viewflow's chain (filters, search, ordering, paging): what the person
+        # may see. Overriding get_queryset instead would skip the filters and the search.
+        return document_list_visible_to(self.request.user)
 
     @column(gettext_lazy("Số, ký hiệu"))
     def notation_or_draft(self, document):
