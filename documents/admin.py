@@ -1,6 +1,8 @@
 """Django admin: the organisation is managed here; documents and the trail are read-only."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -41,6 +43,40 @@ class PositionAdmin(admin.ModelAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "unit", "position"]
     list_filter = ["unit", "position"]
+
+
+class ProfileInline(admin.StackedInline):
+    """A person's unit and position, on the same page as their account."""
+
+    model = Profile
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "last_name", "first_name", "unit", "position", "is_active"]
+    list_select_related = ["profile__unit", "profile__position"]
+    list_filter = ["is_active", "groups", "profile__unit"]
+
+    @admin.display(description=_("đơn vị"), ordering="profile__unit__name")
+    def unit(self, user):
+        return getattr(getattr(user, "profile", None), "unit", None) or "—"
+
+    @admin.display(description=_("chức vụ"), ordering="profile__position__name")
+    def position(self, user):
+        return getattr(getattr(user, "profile", None), "position", None) or "—"
+
+
+admin.site.site_header = _("Quản trị Văn thư")
+admin.site.site_title = _("Quản trị Văn thư")
+admin.site.index_title = _("Tổ chức, người dùng và nhật ký")
 
 
 @admin.register(DocumentType)

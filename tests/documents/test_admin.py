@@ -65,3 +65,14 @@ def test_history_cannot_be_reverted_from_the_admin(admin_client_, issued):
     issued.refresh_from_db()
     assert (issued.status, issued.body, Event.objects.count(), Receipt.objects.count()) == before
     assert issued.status == Document.Status.ISSUED
+
+
+def test_a_persons_unit_and_position_are_edited_with_their_account(admin_client_, users):
+    user = users.congan
+    page = admin_client_.get(f"/admin/auth/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert "Quản trị Văn thư" in page.text
+    assert 'name="profile-0-unit"' in page.text
+    assert 'name="profile-0-position"' in page.text
+    listing = admin_client_.get("/admin/auth/user/")
+    assert user.profile.unit.name in listing.text
