@@ -122,8 +122,10 @@ def document_update(
         setattr(document, name, changes[name])
     _save(document, actor)
     if cites is not None:
-        document.cites.set(cites)
-        changed.append("cites")
+        cites = list(cites)
+        if {c.pk for c in cites} != set(document.cites.values_list("pk", flat=True)):
+            document.cites.set(cites)
+            changed.append("cites")
     if recipients is not None:
         _replace_recipients(document, recipients)
         changed.append("recipients")

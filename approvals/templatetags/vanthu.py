@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language
 
 from documents.dates import vn_date as _vn_date
+from documents.dates import vn_short_date as _vn_short_date
 from documents.people import display_name
 from documents.rendering.markup import parse_body
 
@@ -20,6 +21,12 @@ def vn_date(value):
     from django.utils.formats import date_format
 
     return date_format(value, "DATE_FORMAT")
+
+
+@register.filter
+def vn_short_date(value):
+    """'01/4/2020', as a citation writes the date of the cited document."""
+    return _vn_short_date(value) if value else ""
 
 
 @register.filter

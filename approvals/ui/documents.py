@@ -67,8 +67,20 @@ def document_context(user, document: Document) -> dict:
         "document": document,
         "recipient_lines": document.recipient_lines.prefetch_related("units"),
         "attachments": document.attachments.all(),
+        "cited": cited_documents(user, document),
         "receipts": document.receipts.select_related("unit", "acknowledged_by"),
     }
+
+
+def cited_documents(user, document: Document) -> list[tuple[Document, bool]]:
+    """The documents this one cites, each with whether the person may open it."""
+    cited = list(document.cites.order_by("issued_on", "pk"))
+    visible = set(
+        document_list_visible_to(user)
+        .filter(pk__in=[c.pk for c in cited])
+        .values_list("pk", flat=True)
+    )
+    return [(c, c.pk in visible) for c in cited]
 
 
 class DocumentListView(LoginRequiredMixin, ListModelView):
@@ -153,10 +165,10 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return self.render(DocumentForm(), RecipientFormSet(prefix="recipients"))
+        return self.render(DocumentForm(user=request.user), RecipientFormSet(prefix="recipients"))
 
     def post(self, request, *args, **kwargs):
-        form = DocumentForm(request.POST, request.FILES)
+        form = DocumentForm(request.POST, request.FILES, user=request.user)
         formset = RecipientFormSet(request.POST, prefix="recipients")
         if form.is_valid() and formset.is_valid():
             try:
@@ -200,20 +212,23 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
     def get(self, request, *args, **kwargs):
         document = self.get_document()
         form = DocumentForm(
+            user=request.user,
+            document=document,
             initial={
                 "document_type": document.document_type,
                 "subject": document.subject,
                 "body": document.body,
                 "urgency": document.urgency,
                 "confidentiality": document.confidentiality,
-            }
+                "cites": list(document.cites.all()),
+            },
         )
         formset = RecipientFormSet(prefix="recipients", initial=recipient_initial(document))
         return self.render(form, formset, document=document)
 
     def post(self, request, *args, **kwargs):
         document = self.get_document()
-        form = DocumentForm(request.POST, request.FILES)
+        form = DocumentForm(request.POST, request.FILES, user=request.user, document=document)
         formset = RecipientFormSet(
             request.POST, prefix="recipients", initial=recipient_initial(document)
         )

@@ -6,36 +6,75 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from documents.dates import vn_short_date
 from documents.models import Document, DocumentType, Unit
+from documents.selectors import document_list_visible_to
 from documents.services import RecipientSpec
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
+class CitedDocumentField(forms.ModelMultipleChoiceField):
+    """Issued documents, named as a citation names them: '83/KH-UBND ngày 01/4/2020 — …'."""
+
+    def label_from_instance(self, obj: Document) -> str:
+        when = f" ngày {vn_short_date(obj.issued_on)}" if obj.issued_on else ""
+        return f"{obj.notation}{when} — {obj.subject}"
+
+
 class DocumentForm(forms.Form):
-    """Type, trích yếu, body, urgency, confidentiality and one optional attachment."""
+    """Type, trích yếu, body, urgency, confidentiality, cited documents and one attachment."""
 
     document_type = forms.ModelChoiceField(
-        label=_("Loại văn bản"), queryset=DocumentType.objects.all(),
+        label=_("Loại văn bản"),
+        queryset=DocumentType.objects.all(),
         error_messages={"required": _("Hãy chọn loại văn bản.")},
     )
     subject = forms.CharField(
-        label=_("Trích yếu"), max_length=500,
+        label=_("Trích yếu"),
+        max_length=500,
         error_messages={"required": _("Trích yếu không được để trống.")},
     )
     body = forms.CharField(
-        label=_("Nội dung"), required=False, widget=forms.Textarea(attrs={"rows": 14}),
+        label=_("Nội dung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
     )
     urgency = forms.ChoiceField(
-        label=_("Độ khẩn"), choices=Document.Urgency.choices, required=False,
+        label=_("Độ khẩn"),
+        choices=Document.Urgency.choices,
+        required=False,
     )
     confidentiality = forms.ChoiceField(
-        label=_("Độ mật"), choices=Document.Confidentiality.choices, required=False,
+        label=_("Độ mật"),
+        choices=Document.Confidentiality.choices,
+        required=False,
+    )
+    cites = CitedDocumentField(
+        label=_("Văn bản căn cứ, trích dẫn"),
+        required=False,
+        queryset=Document.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_(
+            "Văn bản đã ban hành mà văn bản này căn cứ, thực hiện hoặc trích dẫn "
+            "(giữ Ctrl để chọn nhiều)."
+        ),
     )
     attachment = forms.FileField(
-        label=_("Tệp đính kèm"), required=False,
+        label=_("Tệp đính kèm"),
+        required=False,
         help_text=_("Tối đa 20 MB. Có thể đính kèm thêm tệp khi chỉnh sửa."),
     )
+
+    def __init__(self, *args, user, document: Document | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the person may see, issued (it has a number), and not the document itself.
+        citable = document_list_visible_to(user).exclude(notation="").order_by("-issued_on", "-pk")
+        if document is not None:
+            citable = citable.exclude(pk=document.pk)
+        cites = self.fields["cites"]
+        assert isinstance(cites, CitedDocumentField)
+        cites.queryset = citable
 
     def clean_subject(self):
         subject = self.cleaned_data["subject"].strip()
@@ -57,6 +96,7 @@ class DocumentForm(forms.Form):
             "body": data["body"],
             "urgency": data["urgency"] or "",
             "confidentiality": data["confidentiality"] or "",
+            "cites": list(data["cites"]),
         }
 
 
@@ -65,7 +105,8 @@ class RecipientLineForm(forms.Form):
 
     text = forms.CharField(label=_("Dòng nơi nhận"), max_length=255, required=False)
     units = forms.ModelMultipleChoiceField(
-        label=_("Đơn vị nhận"), required=False,
+        label=_("Đơn vị nhận"),
+        required=False,
         queryset=Unit.objects.filter(is_active=True),
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )

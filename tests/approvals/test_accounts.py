@@ -32,8 +32,11 @@ def test_wrong_old_password_is_refused_and_changes_nothing(client_for, users):
     client = client_for("chuyenvien")
     response = client.post(
         "/accounts/password_change/",
-        {"old_password": "sai-mat-khau", "new_password1": NEW_PASSWORD,
-         "new_password2": NEW_PASSWORD},
+        {
+            "old_password": "sai-mat-khau",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 200
     assert "Mật khẩu cũ không chính xác" in response.text
@@ -45,8 +48,7 @@ def test_password_change_then_sign_in_with_the_new_one(client_for, users):
     client = client_for("chuyenvien")
     response = client.post(
         "/accounts/password_change/",
-        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
-         "new_password2": NEW_PASSWORD},
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == "/accounts/password_change/done/"

@@ -59,7 +59,9 @@ def test_each_filter_narrows_the_list(client_for, drafts):
     office = drafts["plan"].drafting_unit
     other = Unit.objects.filter(kind=Unit.Kind.INTERNAL).exclude(pk=office.pk).first()
     assert listed(client.get(LIST, {"drafting_unit": office.pk})) == {
-        pk["report"], pk["notice"], pk["plan"]
+        pk["report"],
+        pk["notice"],
+        pk["plan"],
     }
     assert listed(client.get(LIST, {"drafting_unit": other.pk})) == set()
     # Filters combine.
@@ -71,7 +73,8 @@ def test_search_by_subject_or_number(client_for, drafts):
     assert listed(client.get(LIST, {"_search": "Tết"})) == {drafts["notice"].pk}
     assert listed(client.get(LIST, {"_search": "83/KH"})) == {drafts["reference"].pk}
     assert listed(client.get(LIST, {"_search": "thi đua trật tự"})) == {
-        drafts["plan"].pk, drafts["reference"].pk
+        drafts["plan"].pk,
+        drafts["reference"].pk,
     }
     assert listed(client.get(LIST, {"_search": "không có văn bản này"})) == set()
 
