@@ -68,7 +68,7 @@ CONTENT_FIELDS = ("document_type", "subject", "body", "urgency", "confidentialit
 def document_create(
     *,
     actor: User,
-    organization: Organization,
+    organization: Organization | None,
     document_type: DocumentType,
     subject: str,
     body: str = "",
@@ -79,6 +79,10 @@ def document_create(
 ) -> Document:
     """A drafter (chuyên viên) starts a draft in their own unit."""
     permissions.ensure_can_create(actor)
+    if organization is None:
+        raise ValidationError(
+            _("Tài khoản của bạn chưa gắn với đơn vị nào của cơ quan; liên hệ quản trị hệ thống.")
+        )
     if not subject.strip():
         raise ValidationError({"subject": _("Trích yếu không được để trống.")})
     profile = getattr(actor, "profile", None)

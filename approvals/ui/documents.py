@@ -6,6 +6,7 @@ Thin views: documents.selectors for visibility (404), documents.permissions for 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -145,6 +146,7 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
 
 class DocumentFormMixin(LoginRequiredMixin):
     template_name: str | None = "approvals/document_form.html"  # typed as in TemplateView
+    request: HttpRequest
 
     def render(self, form, formset, status=200, **extra):
         return self.response_class(
@@ -154,6 +156,24 @@ class DocumentFormMixin(LoginRequiredMixin):
             using=self.template_engine,
             status=status,
         )
+
+    def save_or_render(self, form, formset, write: Callable[[], Document], *, done, **extra):
+        """Write the document and its new attachment in one transaction, or show why not."""
+        if form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    document = write()
+                    upload = form.cleaned_data["attachment"]
+                    if upload:
+                        documents.attachment_add(
+                            document=document, actor=signed_in_user(self.request), upload=upload
+                        )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(self.request, done)
+                return HttpResponseRedirect(document_url(document))
+        return self.render(form, formset, status=422, **extra)
 
 
 class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
@@ -170,34 +190,23 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
     def post(self, request, *args, **kwargs):
         form = DocumentForm(request.POST, request.FILES, user=request.user)
         formset = RecipientFormSet(request.POST, prefix="recipients")
-        if form.is_valid() and formset.is_valid():
-            try:
-                with transaction.atomic():
-                    document = documents.document_create(
-                        actor=request.user,
-                        organization=_organization_of(request.user),
-                        recipients=formset.specs(),
-                        **form.content(),
-                    )
-                    if form.cleaned_data["attachment"]:
-                        documents.attachment_add(
-                            document=document,
-                            actor=request.user,
-                            upload=form.cleaned_data["attachment"],
-                        )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("Đã lưu dự thảo."))
-                return HttpResponseRedirect(document_url(document))
-        return self.render(form, formset, status=422)
+        return self.save_or_render(
+            form,
+            formset,
+            lambda: documents.document_create(
+                actor=request.user,
+                organization=_organization_of(request.user),
+                recipients=formset.specs(),
+                **form.content(),
+            ),
+            done=_("Đã lưu dự thảo."),
+        )
 
 
 def _organization_of(user) -> Organization | None:
+    """The issuing body of the drafter's unit; None when the account has no unit there."""
     profile = getattr(user, "profile", None)
-    if profile and profile.unit.organization_id:
-        return profile.unit.organization
-    return Organization.objects.filter(units__kind="internal").distinct().first()
+    return profile.unit.organization if profile else None
 
 
 class DocumentEditView(DocumentFormMixin, generic.TemplateView):
@@ -232,27 +241,18 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
         formset = RecipientFormSet(
             request.POST, prefix="recipients", initial=recipient_initial(document)
         )
-        if form.is_valid() and formset.is_valid():
-            try:
-                with transaction.atomic():
-                    documents.document_update(
-                        document=document,
-                        actor=request.user,
-                        recipients=formset.specs() if formset.has_changed() else None,
-                        **form.content(),
-                    )
-                    if form.cleaned_data["attachment"]:
-                        documents.attachment_add(
-                            document=document,
-                            actor=request.user,
-                            upload=form.cleaned_data["attachment"],
-                        )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, _("Đã lưu thay đổi."))
-                return HttpResponseRedirect(document_url(document))
-        return self.render(form, formset, status=422, document=document)
+        return self.save_or_render(
+            form,
+            formset,
+            lambda: documents.document_update(
+                document=document,
+                actor=request.user,
+                recipients=formset.specs() if formset.has_changed() else None,
+                **form.content(),
+            ),
+            done=_("Đã lưu thay đổi."),
+            document=document,
+        )
 
 
 class DocumentActionView(LoginRequiredMixin, generic.FormView):

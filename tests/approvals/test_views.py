@@ -276,6 +276,31 @@ def test_compose_without_subject_or_recipients_shows_messages(client_for, demo):
     assert Document.objects.count() == count
 
 
+def test_a_drafter_without_a_unit_is_told_why_and_nothing_is_saved(client_for, users, seed_plan):
+    from documents.models import Unit
+
+    users.chuyenvien.profile.delete()
+    police = Unit.objects.get(abbreviation="CA")
+    count = Document.objects.count()
+    upload = SimpleUploadedFile("du-toan.txt", "Dự toán".encode(), "text/plain")
+    response = client_for("chuyenvien").post(
+        "/documents/van-ban/soan-thao/",
+        {
+            "document_type": seed_plan.document_type_id,
+            "subject": "Kế hoạch thử nghiệm",
+            "attachment": upload,
+            "recipients-TOTAL_FORMS": "1",
+            "recipients-INITIAL_FORMS": "0",
+            "recipients-0-text": "Công an tỉnh",
+            "recipients-0-units": [police.pk],
+        },
+    )
+    assert response.status_code == 422
+    assert "chưa gắn với đơn vị nào của cơ quan" in response.text
+    assert Document.objects.count() == count
+    assert Attachment.objects.count() == 0
+
+
 def test_compose_creates_a_draft_with_recipients_and_attachment(client_for, users, seed_plan):
     from documents.models import Unit
 
