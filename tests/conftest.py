@@ -10,7 +10,7 @@ from django.utils import timezone
 from documents.models import Document
 
 FIXTURES = ("document_types", "organisation", "demo_documents")
-# The signed PDF prints the year of sign-off, so tests issue in the current year.
+# Tests issue on the day they run, as the văn thư's screen does.
 ISSUE_DATE = timezone.localdate()
 SEED_SUBJECT = "Phát động phong trào thi đua bảo đảm trật tự an toàn giao thông năm 2020"
 

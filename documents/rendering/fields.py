@@ -1,6 +1,10 @@
 """Form fields of a signed-off PDF: blanks for the number and date that the văn thư fills at
 issuance, and the places of the signer's and the agency's digital signatures.
 
+The year is a field too, filled at sign-off with the year of sign-off (what the signer sees)
+and written again at issuance, so a document signed off on 31 December can be issued in
+January with the new year and the number from the new year's register book.
+
 Filling a form field after an approval signature is a permitted change (ISO 32000 form
 filling), so the signer's signature stays valid when the number and date are written."""
 
@@ -32,6 +36,7 @@ TEXT_FIELDS = (
     (slots.NUMBER, slots.NUMBER_SIZE, False),
     (slots.DAY, slots.DATE_SIZE, True),
     (slots.MONTH, slots.DATE_SIZE, True),
+    (slots.YEAR, slots.DATE_SIZE, True),
 )
 _DA = re.compile(r"/(\S+)\s+([\d.]+)\s+Tf")
 
@@ -48,7 +53,9 @@ def _text_field(
     writer: IncrementalPdfFileWriter, point: slots.Point, name: str, size: float, italic: bool
 ) -> generic.IndirectObject:
     page_ref = writer.find_page_for_modification(point.page)[0]
-    width = slots.WIDTHS[{slots.NUMBER: "number", slots.DAY: "day", slots.MONTH: "month"}[name]]
+    width = slots.WIDTHS[
+        {slots.NUMBER: "number", slots.DAY: "day", slots.MONTH: "month", slots.YEAR: "year"}[name]
+    ]
     height = size + DESCENT
     empty = generic.StreamObject(
         {
@@ -105,9 +112,10 @@ def _add_text_fields(writer: IncrementalPdfFileWriter, points: dict[str, slots.P
     writer.update_container(acroform)
 
 
-def add_fields(pdf_bytes: bytes) -> bytes:
+def add_fields(pdf_bytes: bytes, *, year: int) -> bytes:
     """Turn the blanks of a rendered PDF into form fields: text fields for the number and
-    the date (when still blank) and signature fields for the signer and the agency."""
+    the date (when still blank; the year filled in already) and signature fields for the
+    signer and the agency."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     points = slots.slots_of(writer.prev)
     if slots.SIGNATURE not in points:
@@ -124,27 +132,23 @@ def add_fields(pdf_bytes: bytes) -> bytes:
         append_signature_field(writer, spec)
     if slots.NUMBER in points:
         _add_text_fields(writer, points)
+        fill_fields(writer, {slots.YEAR: str(year)})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
 def issue_values(pdf_bytes: bytes, *, number: int, issued_on: dt.date) -> dict[str, str]:
-    """The number, day and month to fill in, once the printed year is the year of issue."""
+    """The number and the whole date of issue, to write into the signed PDF's fields."""
     points = slots.read_slots(pdf_bytes)
-    missing = {slots.NUMBER, slots.DAY, slots.MONTH} - set(points)
+    missing = {slots.NUMBER, slots.DAY, slots.MONTH, slots.YEAR} - set(points)
     if missing:
         raise ValueError(f"the PDF has no blank for {sorted(missing)}: it is numbered already")
-    year = slots.printed_year(points)
-    if year != issued_on.year:
-        raise ValueError(
-            f"the PDF was signed with the year {year} printed; it cannot be issued in "
-            f"{issued_on.year} without being signed off again"
-        )
     return {
         slots.NUMBER: format_number(number),
         slots.DAY: vn_day(issued_on.day),
         slots.MONTH: vn_month(issued_on.month),
+        slots.YEAR: str(issued_on.year),
     }
 
 

@@ -31,4 +31,4 @@ def render_pdf(document: Document, stream: BinaryIO, *, draft_mark: bool | None 
 
     parts = document_parts(document, draft_mark=draft_mark)
     pdf = HTML(string=render_html(parts)).write_pdf()
-    stream.write(pdf if parts.draft else fields.add_fields(pdf))
+    stream.write(pdf if parts.draft else fields.add_fields(pdf, year=parts.year))

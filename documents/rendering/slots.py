@@ -14,11 +14,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 NUMBER = "so-van-ban"
 DAY = "ngay-ban-hanh"
 MONTH = "thang-ban-hanh"
-YEAR_PREFIX = "nam-ban-hanh-"  # followed by the year printed after "năm"
+YEAR = "nam-ban-hanh"  # filled with the year of sign-off, rewritten with the year of issue
 SIGNATURE = "chu-ky-nguoi-ky"  # ô 7c, the signer's digital signature
 AGENCY_SIGNATURE = "chu-ky-co-quan"  # ô 8, the agency's digital signature (the seal)
 
-WIDTHS = {"number": 26, "day": 24, "month": 18}  # blanks, in pt
+WIDTHS = {"number": 26, "day": 24, "month": 18, "year": 32}  # blanks, in pt
 SIGNATURE_BOX = {"width": 170, "height": 72}  # ô 7c: the signer's signature, in pt
 SEAL_SIZE = 96  # ô 8: the agency's seal/signature, ~35 mm, over the left third of 7c
 NUMBER_SIZE = 13
@@ -52,8 +52,8 @@ def template_context() -> dict[str, object]:
             "number": NUMBER,
             "day": DAY,
             "month": MONTH,
+            "year": YEAR,
             "signature": SIGNATURE,
-            "year_prefix": YEAR_PREFIX,
         },
         "slot_widths": WIDTHS,
         "signature_box": SIGNATURE_BOX,
@@ -95,14 +95,6 @@ def slots_of(reader: PdfFileReader) -> dict[str, Point]:
         page_ref = destination.raw_get(0)
         points[name] = Point(pages[page_ref.idnum], float(destination[2]), float(destination[3]))
     return points
-
-
-def printed_year(points: dict[str, Point]) -> int | None:
-    """The year printed after 'năm' when the date was left blank."""
-    for name in points:
-        if name.startswith(YEAR_PREFIX):
-            return int(name.removeprefix(YEAR_PREFIX))
-    return None
 
 
 def signature_boxes(point: Point) -> tuple[Box, Box]:

@@ -55,3 +55,29 @@ def test_issuing_from_a_damaged_signed_file_is_refused(submitted, users):
     submitted.refresh_from_db()
     assert submitted.status == Document.Status.SIGNED
     assert submitted.renditions.count() == 1
+
+
+def test_signed_off_this_year_issued_next_year_takes_the_new_books_number(submitted, users):
+    import datetime as dt
+
+    from documents import signing
+    from documents.rendering import slots
+
+    from .pdf_helpers import form_fields
+
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    next_year = ISSUE_DATE.year + 1
+    services.document_issue(
+        document=submitted, actor=users.vanthu, issued_on=dt.date(next_year, 1, 2)
+    )
+    submitted.refresh_from_db()
+    assert (submitted.notation, submitted.issued_year) == ("01/KH-STTTT", next_year)
+    issued = submitted.renditions.get(kind=Rendition.Kind.ISSUED)
+    with issued.file.open("rb") as handle:
+        pdf = handle.read()
+    values = form_fields(pdf)
+    assert (values[slots.NUMBER], values[slots.DAY], values[slots.MONTH], values[slots.YEAR]) == (
+        "01", "02", "01", str(next_year),
+    )
+    reports = signing.verify_pdf(pdf, trust_roots=signing.trust_roots())
+    assert len(reports) == 2 and all(report.ok for report in reports)

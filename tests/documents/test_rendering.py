@@ -120,9 +120,14 @@ def test_draft_is_marked_and_leaves_number_and_date_blank(seed_plan):
 def test_signed_off_pdf_has_blank_fields_for_number_date_and_signatures(signed_plan):
     pdf = render(signed_plan)
     assert "DỰ THẢO" not in pdf_text(pdf)
-    assert set(form_fields(pdf)) == {
-        slots.NUMBER, slots.DAY, slots.MONTH, slots.SIGNATURE, slots.AGENCY_SIGNATURE,
+    fields = form_fields(pdf)
+    assert set(fields) == {
+        slots.NUMBER, slots.DAY, slots.MONTH, slots.YEAR, slots.SIGNATURE,
+        slots.AGENCY_SIGNATURE,
     }
+    # The number, day and month are blank; the year of sign-off is filled in already.
+    assert [fields[name] or "" for name in (slots.NUMBER, slots.DAY, slots.MONTH)] == ["", "", ""]
+    assert fields[slots.YEAR] == str(timezone.localtime(signed_plan.signed_off_at).year)
 
 
 def test_draft_mark_can_be_forced_either_way(seed_plan, issued_plan):

@@ -96,10 +96,13 @@ def test_signer_and_agency_signatures_both_validate(issued_pdf, ca, signer, agen
     assert (second.reason, second.location) == ("Ban hành", "Bình Phước")
 
 
-def test_issuance_fills_the_number_and_date_into_the_signed_blanks(issued_pdf, signed_off_pdf):
+def test_issuance_fills_the_number_and_date_into_the_signed_blanks(
+    issued_pdf, signed_off_pdf, issued_on
+):
     assert form_fields(signed_off_pdf)[slots.NUMBER] in (None, "")
     values = form_fields(issued_pdf)
     assert (values[slots.NUMBER], values[slots.DAY], values[slots.MONTH]) == ("05", "16", "4")
+    assert values[slots.YEAR] == str(issued_on.year)
     assert issued_pdf.startswith(signed_off_pdf)  # an incremental update: nothing rewritten
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "ke-hoach-ttatgt-2020-da-ky-so.pdf").write_bytes(issued_pdf)
@@ -135,9 +138,20 @@ def test_certificate_from_another_ca_is_reported_untrusted(signed_plan, stranger
     assert report.intact and not report.trusted and not report.ok
 
 
-def test_a_pdf_signed_in_another_year_cannot_be_issued_without_signing_again(signed_off_pdf):
-    with pytest.raises(ValueError, match="signed off again"):
-        issue_values(signed_off_pdf, number=5, issued_on=dt.date(1999, 4, 16))
+def test_signed_off_in_december_issued_in_january_with_the_new_year(
+    signed_off_pdf, signed_plan, agency, ca
+):
+    signed_year = timezone.localtime(signed_plan.signed_off_at).year
+    assert form_fields(signed_off_pdf)[slots.YEAR] == str(signed_year)
+    issued = issue(signed_off_pdf, agency, dt.date(signed_year + 1, 1, 2))
+    values = form_fields(issued)
+    assert (values[slots.DAY], values[slots.MONTH], values[slots.YEAR]) == (
+        "02", "01", str(signed_year + 1),
+    )
+    # Rewriting the year is form filling: the signer's signature still holds.
+    first, second = signing.verify_pdf(issued, trust_roots=[ca.cert])
+    assert first.ok and second.ok
+    assert first.later_changes == "form_filling"
 
 
 def test_a_numbered_pdf_has_no_blanks_to_fill(issued_plan):
