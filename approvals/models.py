@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process
 
 from documents.models import Document
@@ -25,9 +26,11 @@ class DocumentProcess(Process):
 
     class Decision(models.TextChoices):
         NONE = "", _("Chưa quyết định")
-        APPROVE = "approve", _("Ký duyệt")
-        RETURN = "return", _("Trả lại để chỉnh sửa")
-        REJECT = "reject", _("Không duyệt")
+        # The signer's choices: imperatives in English, where the same Vietnamese words are
+        # also the document's states ("Returned for revision", "Rejected").
+        APPROVE = "approve", pgettext_lazy("sign-off decision", "Ký duyệt")
+        RETURN = "return", pgettext_lazy("sign-off decision", "Trả lại để chỉnh sửa")
+        REJECT = "reject", pgettext_lazy("sign-off decision", "Không duyệt")
 
     document: models.ForeignKey[Document | Combinable, Document] = models.ForeignKey(
         Document, on_delete=models.PROTECT, related_name="processes", verbose_name=_("văn bản")

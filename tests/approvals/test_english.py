@@ -117,3 +117,21 @@ def test_what_leaves_the_office_stays_vietnamese_when_the_actor_works_in_english
     assert report.reason == "Ký duyệt"
     message = Notification.objects.filter(recipient=users.phogiamdoc).latest("pk").message
     assert "ký duyệt" in message
+
+
+def test_the_signers_choices_are_actions_in_english_and_states_stay_states(
+    client, users, seed_plan
+):
+    from approvals import services
+    from tests.approvals.test_views import sign_off_url
+
+    services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
+    client.force_login(users.phogiamdoc)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page(client, sign_off_url(seed_plan))
+    assert_english(html, ["Approve and sign", "Return for revision", "Reject"], [])
+    assert "Returned for revision" not in html
+    # In Vietnamese the same words serve both.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = page(client, sign_off_url(seed_plan))
+    assert "Trả lại để chỉnh sửa" in html and "Không duyệt" in html
