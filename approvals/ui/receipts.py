@@ -14,6 +14,7 @@ from documents.selectors import receipt_get_visible, receipt_list_for_user
 
 from .. import forms as task_forms
 from .. import services as workflow
+from . import files
 from .documents import document_context
 
 
@@ -41,6 +42,7 @@ class ReceiptDetailView(LoginRequiredMixin, generic.FormView):
         return super().get_context_data(
             **document_context(self.request.user, self.receipt.document),
             receipt=self.receipt,
+            signed_original=files.signed_original(self.receipt.document),
             can_acknowledge=permissions.can_acknowledge(self.request.user, self.receipt),
             **kwargs,
         )

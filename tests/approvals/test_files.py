@@ -46,6 +46,15 @@ def test_recipients_download_exactly_the_issued_signed_original(client_for, issu
     assert original.sha256 in page
 
 
+def test_the_receipt_page_offers_the_signed_original(client_for, issued):
+    original = issued.renditions.get(kind=Rendition.Kind.ISSUED)
+    receipt = issued.receipts.get(unit__abbreviation="CA")
+    page = client_for("congan").get(f"/documents/phieu-nhan/{receipt.pk}/").content.decode()
+    assert f'href="{pdf_url(issued)}"' in page
+    assert "Bản PDF đã ký số" in page
+    assert original.sha256 in page
+
+
 def test_someone_outside_the_recipients_gets_404_for_the_pdf_and_docx(client_for, issued):
     outsider = client_for("bantatgt")  # Thường trực Ban ATGT is not in this Nơi nhận
     assert outsider.get(pdf_url(issued)).status_code == 404
