@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from documents import permissions
-from documents.models import Document, Receipt
+from documents.models import Document, Event, Receipt
 from documents.selectors import document_list_visible_to, receipt_list_for_user
 
 from .flows import DocumentFlow
@@ -145,7 +145,16 @@ def work_summary(user: User) -> WorkSummary:
     summary = WorkSummary()
     mine = document_list_visible_to(user).filter(drafter=user, origin=Document.Origin.OUTGOING)
     summary.drafts = list(mine.filter(status=Document.Status.DRAFT))
-    summary.returned = list(mine.filter(status=Document.Status.RETURNED))
+    summary.returned = list(
+        mine.filter(status=Document.Status.RETURNED).annotate(
+            # What the signer asked for, shown beside the document.
+            return_comment=Subquery(
+                Event.objects.filter(document=OuterRef("pk"), kind=Event.Kind.RETURNED)
+                .order_by("-pk")
+                .values("comment")[:1]
+            )
+        )
+    )
     inbox = list(task_inbox(user))
     summary.to_sign = [t for t in inbox if t.flow_task == DocumentFlow.sign_off]
     if permissions.is_clerk(user):

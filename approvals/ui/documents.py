@@ -24,7 +24,7 @@ from viewflow.views import ListModelView
 
 from documents import permissions
 from documents import services as documents
-from documents.models import Attachment, Document, Organization
+from documents.models import Attachment, Document, Event, Organization
 from documents.selectors import document_get_visible, document_list_visible_to
 
 from .. import forms as task_forms
@@ -140,8 +140,21 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
             if task and task.flow_task != DocumentFlow.acknowledge
             else None,
             pending_receipts=own_receipts,
+            decline=_decline_of(document),
             **kwargs,
         )
+
+
+def _decline_of(document: Document) -> Event | None:
+    """Why a returned or rejected document is where it is: the signer's comment."""
+    kinds = {
+        Document.Status.RETURNED: Event.Kind.RETURNED,
+        Document.Status.REJECTED: Event.Kind.REJECTED,
+    }
+    kind = kinds.get(Document.Status(document.status))
+    if kind is None:
+        return None
+    return document.events.filter(kind=kind).select_related("actor").order_by("-pk").first()
 
 
 class DocumentFormMixin(LoginRequiredMixin):

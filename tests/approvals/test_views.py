@@ -86,6 +86,31 @@ def test_drafter_sees_a_returned_document(client_for, submitted, users):
     response = client_for("chuyenvien").get("/documents/")
     assert "Văn bản bị trả lại để chỉnh sửa" in response.text
     assert SEED_SUBJECT in response.text
+    # What the signer asked for is there at once, not only in the timeline.
+    assert 'data-testid="return-comment">Sửa lại phần II.</div>' in response.text
+    page = client_for("chuyenvien").get(detail(submitted)).text
+    notice = re.search(r'data-testid="decline">(.*?)</div>', page, re.S)
+    assert notice, "no return notice on the document page"
+    assert "Trả lại để chỉnh sửa" in notice.group(1)
+    assert "Trần Thị Bình" in notice.group(1)
+    assert "Sửa lại phần II." in notice.group(1)
+
+
+def test_a_rejected_document_says_why_on_its_page(client_for, submitted, users):
+    services.document_decide(
+        document=submitted, actor=users.phogiamdoc, decision="reject", comment="Không phù hợp."
+    )
+    page = client_for("chuyenvien").get(detail(submitted)).text
+    notice = re.search(r'data-testid="decline">(.*?)</div>', page, re.S)
+    assert notice and "Không duyệt" in notice.group(1) and "Không phù hợp." in notice.group(1)
+
+
+def test_no_decline_notice_once_resubmitted(client_for, submitted, users):
+    services.document_decide(
+        document=submitted, actor=users.phogiamdoc, decision="return", comment="Sửa lại phần II."
+    )
+    services.document_submit(document=submitted, actor=users.chuyenvien, signer=users.phogiamdoc)
+    assert 'data-testid="decline"' not in client_for("chuyenvien").get(detail(submitted)).text
 
 
 def test_clerk_sees_documents_to_issue(client_for, submitted, users):
