@@ -114,3 +114,19 @@ def test_the_list_pages_by_twenty(client_for, users, seed_plan):
     # Newest first: the last draft made opens the list.
     assert "Báo cáo tuần 23" in first.text and "Báo cáo tuần 23" not in second.text
     assert SEED_SUBJECT in second.text
+
+
+def test_the_date_column_is_short_and_sorts_by_date(client_for, drafts):
+    client = client_for("chuyenvien")
+    text = client.get(LIST).text
+    # "01/4/2020" as a citation writes it, not the long "Ngày 01 tháng 4 năm 2020".
+    assert re.search(r">\s*01/4/2020\s*<", text)
+    assert "Ngày 01 tháng 4 năm 2020" not in text
+    oldest_first = listed_in_order(client.get(LIST, {"_orderby": "issued_on_short"}))
+    newest_first = listed_in_order(client.get(LIST, {"_orderby": "-issued_on_short"}))
+    reference = drafts["reference"].pk
+    assert oldest_first.index(reference) != newest_first.index(reference)
+
+
+def listed_in_order(response) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<a href="/documents/van-ban/(\d+)/">', response.text)]
