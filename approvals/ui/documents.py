@@ -153,12 +153,11 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
 
 def _decline_of(document: Document) -> Event | None:
     """Why a returned or rejected document is where it is: the signer's comment."""
-    kinds = {
-        Document.Status.RETURNED: Event.Kind.RETURNED,
-        Document.Status.REJECTED: Event.Kind.REJECTED,
-    }
-    kind = kinds.get(Document.Status(document.status))
-    if kind is None:
+    if document.status == Document.Status.RETURNED:
+        kind = Event.Kind.RETURNED
+    elif document.status == Document.Status.REJECTED:
+        kind = Event.Kind.REJECTED
+    else:
         return None
     return document.events.filter(kind=kind).select_related("actor").order_by("-pk").first()
 
