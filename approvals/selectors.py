@@ -169,6 +169,15 @@ def work_summary(user: User) -> WorkSummary:
     return summary
 
 
+def work_summary_for_request(request) -> WorkSummary:
+    """The person's work summary, computed once per request: the home page lists it and the
+    menu counts it on the same response."""
+    summary = getattr(request, "_vanthu_work_summary", None)
+    if summary is None:
+        summary = request._vanthu_work_summary = work_summary(request.user)
+    return summary
+
+
 def document_of_task(task: Task) -> Document:
     process: DocumentProcess = task.process.documentprocess
     return process.document

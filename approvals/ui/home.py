@@ -16,7 +16,7 @@ class HomeView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
-            work=selectors.work_summary(user),
+            work=selectors.work_summary_for_request(self.request),
             can_create=permissions.can_create(user),
             recent_notifications=selectors.notification_list_for(user)[:5],
             **kwargs,

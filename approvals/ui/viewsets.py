@@ -203,6 +203,6 @@ class DocumentsApp(Application):
         return {
             # The same count as the work summary: the văn thư's documents to issue and a
             # unit's receipts are not in viewflow's inbox, but they are the person's work.
-            "work_count": selectors.work_summary(request.user).count,
+            "work_count": selectors.work_summary_for_request(request).count,
             "unread_notifications": selectors.notification_unread_count(request.user),
         }

@@ -151,6 +151,23 @@ def test_menu_counts_what_waits_for_each_role(client_for, submitted, users):
     assert menu_work_count(client_for("bantatgt").get("/documents/")) == 0
 
 
+def test_the_work_summary_is_computed_once_per_page(client_for, submitted, monkeypatch):
+    from approvals import selectors
+
+    calls = []
+    original = selectors.work_summary
+
+    def counted(user):
+        calls.append(user.username)
+        return original(user)
+
+    monkeypatch.setattr(selectors, "work_summary", counted)
+    response = client_for("phogiamdoc").get("/documents/")
+    assert "Văn bản chờ ký duyệt" in response.text
+    assert menu_work_count(response) == 1
+    assert calls == ["phogiamdoc"]
+
+
 def test_inbox_lists_the_receivers_acknowledge_task_without_n_plus_one(
     client_for, issued, django_assert_max_num_queries
 ):
