@@ -12,20 +12,21 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Site
 
 
-def _plain_password_help() -> str:
-    return " ".join(password_validation.password_validators_help_texts())
+class PlainPasswordHelp:
+    """The new password's rules as one line of text instead of an HTML list."""
 
-
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = _plain_password_help()
+        rules = password_validation.password_validators_help_texts()
+        self.fields["new_password1"].help_text = " ".join(rules)
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = _plain_password_help()
+class PasswordChangeForm(PlainPasswordHelp, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(PlainPasswordHelp, auth_forms.SetPasswordForm):
+    pass
 
 
 class AccountViewset(AuthViewset):
