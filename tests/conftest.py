@@ -53,6 +53,18 @@ def snapshot(document: Document) -> dict:
     }
 
 
+def signing_settings(directory) -> dict[str, str]:
+    """settings.SIGNING for keys and certificates kept in one directory, as make_demo_pki
+    lays them out, with unencrypted keys."""
+    return {
+        "CA_CERT": str(directory / "ca.crt.pem"),
+        "SIGNER_KEYS_DIR": str(directory / "signers"),
+        "AGENCY_KEY": str(directory / "agency.key.pem"),
+        "AGENCY_CERT": str(directory / "agency.crt.pem"),
+        "KEY_PASSPHRASE": "",
+    }
+
+
 @pytest.fixture(scope="session", autouse=True)
 def signing_keys(tmp_path_factory):
     """A throw-away CA, agency certificate and one certificate per demo leader, for the run."""
@@ -75,13 +87,7 @@ def signing_keys(tmp_path_factory):
             cert_path=directory / "signers" / f"{username}.crt.pem",
         )
     original = settings.SIGNING
-    settings.SIGNING = {
-        "CA_CERT": str(directory / "ca.crt.pem"),
-        "SIGNER_KEYS_DIR": str(directory / "signers"),
-        "AGENCY_KEY": str(directory / "agency.key.pem"),
-        "AGENCY_CERT": str(directory / "agency.crt.pem"),
-        "KEY_PASSPHRASE": "",
-    }
+    settings.SIGNING = signing_settings(directory)
     yield directory
     settings.SIGNING = original
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from documents import permissions
 from documents.models import Document, Unit
+from tests.conftest import signing_settings
 
 FIXTURE_FILES = sorted(p.stem for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
 
@@ -42,13 +43,7 @@ def test_demo_has_one_user_per_role(users):
 
 @pytest.mark.django_db
 def test_load_demo_loads_once_and_makes_certificates(settings, tmp_path):
-    settings.SIGNING = {
-        "CA_CERT": str(tmp_path / "ca.crt.pem"),
-        "SIGNER_KEYS_DIR": str(tmp_path / "signers"),
-        "AGENCY_KEY": str(tmp_path / "agency.key.pem"),
-        "AGENCY_CERT": str(tmp_path / "agency.crt.pem"),
-        "KEY_PASSPHRASE": "",
-    }
+    settings.SIGNING = signing_settings(tmp_path)
     call_command("load_demo", verbosity=0)
     draft = Document.objects.get(origin=Document.Origin.OUTGOING)
     assert (tmp_path / "signers" / "phogiamdoc.crt.pem").exists()
