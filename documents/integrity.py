@@ -13,10 +13,14 @@ from .models import Document
 
 
 def content_payload(document: Document) -> dict[str, Any]:
-    """Everything the signer approved: the text, its parts, recipients and attachments."""
+    """Everything the signer approved: the text, its parts, recipients and attachments.
+
+    The names come from the document itself (frozen at sign-off, Document.names), never from
+    the live reference data: renaming a type or the agency leaves signed documents intact."""
+    names = document.names()
     return {
-        "organization": document.organization.abbreviation,
-        "document_type": [document.document_type.name, document.document_type.abbreviation],
+        "organization": names.issuer_abbreviation,
+        "document_type": [names.type_name, names.type_abbreviation],
         "subject": document.subject,
         "body": document.body,
         "urgency": document.urgency,

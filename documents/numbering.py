@@ -21,7 +21,7 @@ def register_key_for(document: Document) -> str:
     if document.is_confidential:
         return CONFIDENTIAL_BOOK
     if document.organization.numbering == Organization.Numbering.PER_TYPE:
-        return document.document_type.abbreviation or CONG_VAN_BOOK
+        return document.names().type_abbreviation or CONG_VAN_BOOK
     return SHARED_BOOK
 
 
@@ -58,11 +58,11 @@ def format_number(number: int) -> str:
 
 def notation_for(document: Document, number: int) -> str:
     """'05/KH-STTTT'; a công văn: '05/STTTT-VP' (body + drafting unit)."""
-    body = document.organization.abbreviation
-    type_abbr = document.document_type.abbreviation
-    if type_abbr:
-        suffix = f"{type_abbr}-{body}"
+    names = document.names()
+    body = names.issuer_abbreviation
+    if names.type_abbreviation:
+        suffix = f"{names.type_abbreviation}-{body}"
     else:
-        unit = document.drafting_unit.abbreviation if document.drafting_unit else ""
+        unit = names.drafting_unit_abbreviation
         suffix = f"{body}-{unit}" if unit else body
     return f"{format_number(number)}/{suffix}"

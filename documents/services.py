@@ -249,6 +249,7 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     """The signer approves the content; its SHA-256 is fixed from now on."""
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
+    document.freeze_names()
     document.content_hash = integrity.content_hash(document)
     document.signed_off_at = timezone.now()
     document.status = Document.Status.SIGNED

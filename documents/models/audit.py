@@ -32,6 +32,7 @@ class Event(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Xác nhận đã nhận")
         ARCHIVED = "archived", _("Lưu trữ")
         ATTACHED = "attached", _("Đính kèm tệp")
+        HANDED_OVER = "handed_over", _("Giao xác nhận cho người khác")
 
     document = models.ForeignKey(
         "documents.Document",

@@ -1,5 +1,7 @@
 """Documents (văn bản), their recipients (nơi nhận), receipts and attachments."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -7,6 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .organisation import Organization, Unit
+
+
+@dataclass(frozen=True)
+class PrintedNames:
+    """The names a document prints: its type, its issuing body, its drafting unit."""
+
+    type_name: str
+    type_abbreviation: str
+    issuer_name: str
+    issuer_abbreviation: str
+    issuer_parent_name: str
+    drafting_unit_abbreviation: str
 
 
 class DocumentType(models.Model):
@@ -19,6 +33,8 @@ class DocumentType(models.Model):
         blank=True,
         help_text=_("Để trống với công văn: ký hiệu gồm tên cơ quan và đơn vị soạn thảo."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("loại văn bản")
@@ -136,6 +152,26 @@ class Document(models.Model):
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     issued_year = models.PositiveIntegerField(_("năm ban hành"), null=True, blank=True)
     place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    archive_copies = models.PositiveSmallIntegerField(
+        _("số bản lưu"),
+        null=True,
+        blank=True,
+        help_text=_('Số bản lưu ghi ở dòng "Lưu: VT, <đơn vị soạn thảo> (<số bản>)."'),
+    )
+    # The names printed on the document, copied from the reference data when the signer
+    # approves it: renaming a type or the agency later never changes a signed document.
+    type_name = models.CharField(_("tên loại văn bản (khi ký)"), max_length=100, blank=True)
+    type_abbreviation = models.CharField(_("viết tắt loại (khi ký)"), max_length=10, blank=True)
+    issuer_name = models.CharField(_("tên cơ quan (khi ký)"), max_length=255, blank=True)
+    issuer_abbreviation = models.CharField(
+        _("viết tắt cơ quan (khi ký)"), max_length=30, blank=True
+    )
+    issuer_parent_name = models.CharField(
+        _("cơ quan chủ quản (khi ký)"), max_length=255, blank=True
+    )
+    drafting_unit_abbreviation = models.CharField(
+        _("viết tắt đơn vị soạn thảo (khi ký)"), max_length=30, blank=True
+    )
     content_hash = models.CharField(_("mã băm nội dung (SHA-256)"), max_length=64, blank=True)
     signed_off_at = models.DateTimeField(_("thời điểm ký duyệt"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
@@ -170,6 +206,38 @@ class Document(models.Model):
 
             ensure_content_unchanged(self)
         super().save(*args, **kwargs)
+
+    def names(self) -> PrintedNames:
+        """The names printed on the document: frozen at sign-off, live before it."""
+        if self.content_hash:
+            return PrintedNames(
+                type_name=self.type_name,
+                type_abbreviation=self.type_abbreviation,
+                issuer_name=self.issuer_name,
+                issuer_abbreviation=self.issuer_abbreviation,
+                issuer_parent_name=self.issuer_parent_name,
+                drafting_unit_abbreviation=self.drafting_unit_abbreviation,
+            )
+        return self.live_names()
+
+    def live_names(self) -> PrintedNames:
+        """The names as the reference data has them today."""
+        return PrintedNames(
+            type_name=self.document_type.name,
+            type_abbreviation=self.document_type.abbreviation,
+            issuer_name=self.organization.name,
+            issuer_abbreviation=self.organization.abbreviation,
+            issuer_parent_name=self.organization.parent_name,
+            drafting_unit_abbreviation=(
+                self.drafting_unit.abbreviation if self.drafting_unit else ""
+            ),
+        )
+
+    def freeze_names(self) -> None:
+        """Copy the reference data's names onto the document (at sign-off)."""
+        names = self.live_names()
+        for name, value in names.__dict__.items():
+            setattr(self, name, value)
 
     @property
     def is_editable(self) -> bool:
@@ -232,6 +300,15 @@ class Receipt(models.Model):
         _("trạng thái"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     sent_at = models.DateTimeField(_("ngày gửi"), auto_now_add=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người được giao xác nhận"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts_to_acknowledge",
+        help_text=_("Trống: mọi thành viên của đơn vị nhận."),
+    )
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người xác nhận"),
@@ -277,6 +354,7 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("người tải lên"),
     )
+    content_type = models.CharField(_("kiểu tệp"), max_length=100, blank=True)
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
 
     class Meta:

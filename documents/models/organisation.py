@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from ..people import display_name
 
@@ -34,6 +35,8 @@ class Organization(models.Model):
         default=Numbering.SHARED,
         help_text=_("Do người đứng đầu cơ quan quyết định (Điều 15 Nghị định 30/2020/NĐ-CP)."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("cơ quan")
@@ -78,10 +81,21 @@ class Unit(models.Model):
         related_name="receiving_for",
         help_text=_("Người được giao việc xác nhận đã nhận văn bản gửi đến đơn vị."),
     )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lãnh đạo đơn vị"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="heading_units",
+        help_text=_("Được giao việc xác nhận văn bản đến cho thành viên khác của đơn vị."),
+    )
     is_records_office = models.BooleanField(
         _("là văn thư cơ quan"), default=False, help_text=_('Nhận bản lưu "Lưu: VT".')
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -97,6 +111,8 @@ class Position(models.Model):
 
     name = models.CharField(_("chức vụ"), max_length=100, unique=True)
     signs_documents = models.BooleanField(_("ký văn bản"), default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("chức vụ")
@@ -118,6 +134,8 @@ class Profile(models.Model):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT)
     position = models.ForeignKey(Position, verbose_name=_("chức vụ"), on_delete=models.PROTECT)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("hồ sơ cán bộ")
