@@ -18,7 +18,7 @@ def content_payload(document: Document) -> dict[str, Any]:
     The names come from the document itself (frozen at sign-off, Document.names), never from
     the live reference data: renaming a type or the agency leaves signed documents intact."""
     names = document.names()
-    return {
+    payload: dict[str, Any] = {
         "organization": names.issuer_abbreviation,
         "document_type": [names.type_name, names.type_abbreviation],
         "subject": document.subject,
@@ -41,6 +41,11 @@ def content_payload(document: Document) -> dict[str, Any]:
         ],
         "attachments": sorted(document.attachments.values_list("sha256", flat=True)),
     }
+    # Printed on the last Nơi nhận line ("- Lưu: VT, VP (2)."). Left out when not given, so
+    # documents signed before the field existed keep their hash.
+    if document.archive_copies is not None:
+        payload["archive_copies"] = document.archive_copies
+    return payload
 
 
 def content_hash(document: Document) -> str:

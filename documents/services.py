@@ -61,7 +61,14 @@ def _replace_recipients(document: Document, recipients: Iterable[RecipientSpec])
         line.units.set(spec.units)
 
 
-CONTENT_FIELDS = ("document_type", "subject", "body", "urgency", "confidentiality")
+CONTENT_FIELDS = (
+    "document_type",
+    "subject",
+    "body",
+    "urgency",
+    "confidentiality",
+    "archive_copies",
+)
 
 
 @transaction.atomic
@@ -74,6 +81,7 @@ def document_create(
     body: str = "",
     urgency: str = "",
     confidentiality: str = "",
+    archive_copies: int | None = None,
     recipients: Iterable[RecipientSpec] = (),
     cites: Iterable[Document] = (),
 ) -> Document:
@@ -93,6 +101,7 @@ def document_create(
         body=body,
         urgency=urgency,
         confidentiality=confidentiality,
+        archive_copies=archive_copies,
         drafter=actor,
         drafting_unit=profile.unit if profile else None,
     )

@@ -50,6 +50,13 @@ class DocumentForm(forms.Form):
         choices=Document.Confidentiality.choices,
         required=False,
     )
+    archive_copies = forms.IntegerField(
+        label=_("Số bản lưu"),
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text=_('In ở dòng cuối nơi nhận: "Lưu: VT, <đơn vị soạn thảo> (<số bản>)."'),
+    )
     cites = CitedDocumentField(
         label=_("Văn bản căn cứ, trích dẫn"),
         required=False,
@@ -72,6 +79,8 @@ class DocumentForm(forms.Form):
         citable = document_list_visible_to(user).exclude(notation="").order_by("-issued_on", "-pk")
         if document is not None:
             citable = citable.exclude(pk=document.pk)
+        if document is not None:
+            self.fields["archive_copies"].initial = document.archive_copies
         cites = self.fields["cites"]
         assert isinstance(cites, CitedDocumentField)
         cites.queryset = citable
@@ -96,6 +105,7 @@ class DocumentForm(forms.Form):
             "body": data["body"],
             "urgency": data["urgency"] or "",
             "confidentiality": data["confidentiality"] or "",
+            "archive_copies": data["archive_copies"],
             "cites": list(data["cites"]),
         }
 
