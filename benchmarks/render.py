@@ -75,7 +75,7 @@ def main(repeats: int) -> None:
     issued = timed("number + date + agency signature", lambda: signing.sign_with(
         agency, signed, reason="Ban hành", location="Bình Phước",
         field_name=slots.AGENCY_SIGNATURE,
-        form_values=issue_values(signed, number=5, issued_on=issued_on),
+        form_values=issue_values(signed, notation="05/KH-STTTT", issued_on=issued_on),
         appearance=signing.agency_appearance("Sở Thông tin và Truyền thông")), repeats)
     timed("verify both signatures", lambda: signing.verify_pdf(issued, trust_roots=[ca.cert]),
           repeats)

@@ -1,8 +1,9 @@
 """The signed originals: the signer's PAdES signature at sign-off, the agency's at issuance.
 
 At sign-off the document is rendered with blanks for its number and date and signed by the
-signer. At issuance the văn thư fills those blanks and adds the agency's signature in one
-incremental update, so the signer's signature stays valid (a permitted form-filling change).
+signer. At issuance the văn thư fills those blanks, and adds the number, notation and date to
+the document information, with the agency's signature in one incremental update, so the
+signer's signature stays valid (form filling and /Info updates are permitted changes).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from . import signing
 from .models import Document, Rendition
+from .rendering import document_parts, render_pdf, slots
 from .rendering import fields as pdf_fields
-from .rendering import render_pdf, slots
+from .rendering import metadata as pdf_metadata
 
 # What leaves the office is in Vietnamese, whatever language the person works in.
 DOCUMENT_LANGUAGE = "vi"
@@ -61,7 +63,7 @@ def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
         credentials,
         buffer.getvalue(),
         reason=_("Ký duyệt"),
-        location=document.organization.place,
+        location=document.place or document.organization.place,
         field_name=slots.SIGNATURE,
         appearance=signing.signer_appearance(),
     )
@@ -79,7 +81,7 @@ def _issue_rendition(*, document: Document) -> Rendition:
     if hashlib.sha256(pdf).hexdigest() != signed_off.sha256:
         raise ValidationError(_("Bản PDF đã ký duyệt không còn nguyên vẹn; không thể ban hành."))
     try:
-        values = pdf_fields.issue_values(pdf, number=number, issued_on=issued_on)
+        values = pdf_fields.issue_values(pdf, notation=document.notation, issued_on=issued_on)
         credentials = signing.agency_credentials()
     except ValueError as exc:
         raise ValidationError(
@@ -94,9 +96,15 @@ def _issue_rendition(*, document: Document) -> Rendition:
         credentials,
         pdf,
         reason=_("Ban hành"),
-        location=document.organization.place,
+        location=document.place or document.organization.place,
         field_name=slots.AGENCY_SIGNATURE,
         form_values=values,
-        appearance=signing.agency_appearance(document.organization.name),
+        document_info=pdf_metadata.issue_info(
+            document_parts(document, draft_mark=False),
+            number=document.notation.partition("/")[0],
+            notation=document.notation,
+            issued_on=issued_on,
+        ),
+        appearance=signing.agency_appearance(document.names().issuer_name),
     )
     return _store(document, Rendition.Kind.ISSUED, issued)

@@ -34,7 +34,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import pki
-from .rendering.fields import fill_fields
+from .rendering.fields import fill_fields, update_info
 from .rendering.fonts import SerifFontFactory
 
 BLUE = (0.0, 0.0, 0.75)  # the signer's signature image is blue (Phụ lục I, II.7.d)
@@ -111,7 +111,9 @@ def _stamp_style(appearance: Appearance) -> TextStampStyle:
             text_color=appearance.color,
         ),
         inner_content_layout=SimpleBoxLayoutRule(
-            x_align=horizontal, y_align=AxisAlignment.ALIGN_MID, margins=Margins.uniform(4),
+            x_align=horizontal,
+            y_align=AxisAlignment.ALIGN_MID,
+            margins=Margins.uniform(4),
         ),
         border_width=1 if appearance.border else 0,
         border_color=appearance.color,
@@ -128,10 +130,12 @@ def sign_pdf(
     location: str,
     field_name: str,
     form_values: Mapping[str, str] | None = None,
+    document_info: Mapping[str, str] | None = None,
     appearance: Appearance | None = None,
 ) -> bytes:
     """Add a PAdES baseline (B-B) signature as an incremental update, filling the given form
-    fields in the same revision; earlier signatures are left untouched."""
+    fields and setting the given document information entries in the same revision; earlier
+    signatures are left untouched (both are changes an approval signature permits)."""
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(signer_cert),
         signing_key=_asn1_key(signer_key),
@@ -150,6 +154,8 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     if form_values:
         fill_fields(writer, form_values)
+    if document_info:
+        update_info(writer, document_info)
     now = timezone.localtime().isoformat(timespec="seconds")
     output = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=output, appearance_text_params={"time": now})

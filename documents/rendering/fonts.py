@@ -53,13 +53,13 @@ def _fc_match(style: str) -> Path:
     if fc_match:
         found = subprocess.run(  # noqa: S603
             [fc_match, "-f", "%{file}", f"Liberation Serif:style={style}"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
         if "LiberationSerif" in found and Path(found).is_file():
             return Path(found)
-    raise FontNotFound(
-        "Liberation Serif is not installed: apt-get install fonts-liberation2"
-    )
+    raise FontNotFound("Liberation Serif is not installed: apt-get install fonts-liberation2")
 
 
 @functools.cache
@@ -74,6 +74,23 @@ def font_bytes_1000_upm(*, bold: bool = False, italic: bool = False) -> bytes:
     buffer = io.BytesIO()
     font.save(buffer)
     return buffer.getvalue()
+
+
+@functools.cache
+def _advances(bold: bool, italic: bool) -> tuple[dict[int, int], int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(font_file(bold=bold, italic=italic))
+    metrics = font["hmtx"].metrics
+    cmap = font.getBestCmap()
+    return {code: metrics[name][0] for code, name in cmap.items()}, font["head"].unitsPerEm
+
+
+def text_width_pt(text: str, size: float, *, bold: bool = False, italic: bool = False) -> float:
+    """Width of a line of text in the serif face, without kerning."""
+    advances, units = _advances(bold, italic)
+    average = units // 2
+    return sum(advances.get(ord(char), average) for char in text) * size / units
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..models import Document
-from . import fields, slots
+from . import fields, metadata, slots
 from .parts import DocumentParts, document_parts
 
 TEMPLATE = "documents/render/document.html"
@@ -18,10 +18,14 @@ MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 
 def render_html(parts: DocumentParts) -> str:
     """The HTML WeasyPrint sets: the template with the document's parts."""
+    context = {
+        "parts": parts,
+        "margins": MARGINS_MM,
+        "info": metadata.render_info(parts),
+        **slots.template_context(parts.notation_suffix),
+    }
     with translation.override("vi"):
-        return render_to_string(
-            TEMPLATE, {"parts": parts, "margins": MARGINS_MM, **slots.template_context()}
-        )
+        return render_to_string(TEMPLATE, context)
 
 
 def render_pdf(document: Document, stream: BinaryIO, *, draft_mark: bool | None = None) -> None:
@@ -31,4 +35,12 @@ def render_pdf(document: Document, stream: BinaryIO, *, draft_mark: bool | None 
 
     parts = document_parts(document, draft_mark=draft_mark)
     pdf = HTML(string=render_html(parts)).write_pdf()
-    stream.write(pdf if parts.draft else fields.add_fields(pdf, year=parts.year))
+    # WeasyPrint lowercases the names of custom <meta> tags: the metadata keys of Phụ lục VI
+    # are set with their own spelling in the update that adds the form fields.
+    info = metadata.render_info(parts)
+    if parts.draft:
+        stream.write(fields.add_fields(pdf, info=info))
+        return
+    blanks = {slots.NUMBER: parts.notation, slots.DATE: parts.date_after_ngay}
+    widths = slots.reserved_widths(parts.notation_suffix)
+    stream.write(fields.add_fields(pdf, info=info, blanks=blanks, widths=widths))

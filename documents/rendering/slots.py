@@ -1,6 +1,14 @@
 """Places left in a rendered PDF for what comes after sign-off: the number, the date and
 the signatures. WeasyPrint writes each as a named destination, so the file itself says
-where its blanks are."""
+where its blanks are.
+
+The number and the date are each one left-aligned form field set right after the words
+printed before them, "Số: " and "Bình Phước, ngày ", and holding the rest of the line:
+"01/KH-STTTT", "05 tháng 01 năm 2020". A field's place is fixed when the signer signs, but
+its text is not known then, so the field holds everything up to the end of the line: only
+its right end moves with the number of digits, and nothing follows it on the line. The
+template reserves the width the issued text takes, so the line is centred as the decree
+sets it (within a digit's width)."""
 
 from __future__ import annotations
 
@@ -10,15 +18,16 @@ from dataclasses import dataclass
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from .fonts import text_width_pt
+
 # Named destinations in the PDF, and the form fields created on them.
-NUMBER = "so-van-ban"
-DAY = "ngay-ban-hanh"
-MONTH = "thang-ban-hanh"
-YEAR = "nam-ban-hanh"  # filled with the year of sign-off, rewritten with the year of issue
+NUMBER = "so-van-ban"  # "01/KH-STTTT": số and ký hiệu, after "Số: "
+DATE = "ngay-ban-hanh"  # "05 tháng 01 năm 2020", after "<place>, ngày "
 SIGNATURE = "chu-ky-nguoi-ky"  # ô 7c, the signer's digital signature
 AGENCY_SIGNATURE = "chu-ky-co-quan"  # ô 8, the agency's digital signature (the seal)
 
-WIDTHS = {"number": 26, "day": 24, "month": 18, "year": 32}  # blanks, in pt
+BLANK_WIDTHS = {"number": 26, "day": 24, "month": 18}  # a draft's blanks, to write on, in pt
+FIELD_SLACK = 28  # pt a field reaches past its reserved width: digits the guess did not count
 SIGNATURE_BOX = {"width": 170, "height": 72}  # ô 7c: the signer's signature, in pt
 SEAL_SIZE = 96  # ô 8: the agency's seal/signature, ~35 mm, over the left third of 7c
 NUMBER_SIZE = 13
@@ -45,17 +54,21 @@ class Box:
     y2: float
 
 
-def template_context() -> dict[str, object]:
-    """Slot names and sizes for the HTML template."""
+def reserved_widths(notation_suffix: str) -> dict[str, float]:
+    """The width, in pt, of the text each field will hold once issued, with two-digit numbers
+    ("05/KH-STTTT", "16 tháng 11 năm 2020"): a longer number runs on to the right."""
     return {
-        "slots": {
-            "number": NUMBER,
-            "day": DAY,
-            "month": MONTH,
-            "year": YEAR,
-            "signature": SIGNATURE,
-        },
-        "slot_widths": WIDTHS,
+        NUMBER: text_width_pt(f"00/{notation_suffix}", NUMBER_SIZE),
+        DATE: text_width_pt("00 tháng 00 năm 0000", DATE_SIZE, italic=True),
+    }
+
+
+def template_context(notation_suffix: str) -> dict[str, object]:
+    """Slot names and sizes for the HTML template."""
+    reserved = reserved_widths(notation_suffix)
+    return {
+        "slots": {"number": NUMBER, "date": DATE, "signature": SIGNATURE},
+        "slot_widths": {"number": reserved[NUMBER], "date": reserved[DATE], **BLANK_WIDTHS},
         "signature_box": SIGNATURE_BOX,
     }
 

@@ -3,7 +3,6 @@ that still edit or print from Word."""
 
 from __future__ import annotations
 
-import functools
 from typing import BinaryIO
 
 from django.utils import translation
@@ -18,7 +17,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ..models import Document
-from .fonts import FAMILY_DOCX, font_file
+from .fonts import FAMILY_DOCX, text_width_pt
 from .markup import BlockKind
 from .parts import DocumentParts, document_parts
 from .pdf import MARGINS_MM
@@ -28,25 +27,14 @@ HEADER_WIDTHS_MM = (75, 90)  # issuing body | national name; 165 mm between the 
 CLOSING_WIDTHS_MM = (75, 90)  # Nơi nhận | signer
 
 
-@functools.cache
-def _advances(bold: bool, italic: bool) -> tuple[dict[int, int], int]:
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(font_file(bold=bold, italic=italic))
-    metrics = font["hmtx"].metrics
-    cmap = font.getBestCmap()
-    return {code: metrics[name][0] for code, name in cmap.items()}, font["head"].unitsPerEm
-
-
-def text_width_pt(text: str, size: float, *, bold: bool = False, italic: bool = False) -> float:
-    """Width of a line of text in the serif face, without kerning."""
-    advances, units = _advances(bold, italic)
-    average = units // 2
-    return sum(advances.get(ord(char), average) for char in text) * size / units
-
-
-def _set_font(run_or_style: object, size: float, *, bold: bool = False, italic: bool = False,
-              color: RGBColor | None = None) -> None:
+def _set_font(
+    run_or_style: object,
+    size: float,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    color: RGBColor | None = None,
+) -> None:
     font = run_or_style.font  # type: ignore[attr-defined]
     font.name = FAMILY_DOCX
     font.size = Pt(size)
@@ -63,9 +51,17 @@ def _set_font(run_or_style: object, size: float, *, bold: bool = False, italic: 
         fonts.set(qn(attribute), FAMILY_DOCX)
 
 
-def _paragraph(container: DocxDocument | _Cell, text: str = "", *, size: float = 14,
-               bold: bool = False, italic: bool = False, align: int = WD_ALIGN_PARAGRAPH.CENTER,
-               color: RGBColor | None = None, space_after: float = 0) -> Paragraph:
+def _paragraph(
+    container: DocxDocument | _Cell,
+    text: str = "",
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align: int = WD_ALIGN_PARAGRAPH.CENTER,
+    color: RGBColor | None = None,
+    space_after: float = 0,
+) -> Paragraph:
     paragraph = container.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_before = Pt(0)

@@ -40,7 +40,8 @@ SEED_PASSAGES = [
     "- Thời gian thực hiện: Trong năm 2020.",
     "III. TỔ CHỨC THỰC HIỆN",
     "đề nghị các phòng, đơn vị thuộc Sở triển khai thực hiện tốt những nhiệm vụ được giao./.",
-    "Nơi nhận: - Công an tỉnh; - Các phòng, Trung tâm; - Lưu: VT.",
+    # Phụ lục I, II.9: the records office and the drafting unit (Văn phòng); no copies given.
+    "Nơi nhận: - Công an tỉnh; - Các phòng, Trung tâm; - Lưu: VT, VP.",
     "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC",
 ]
 
@@ -100,8 +101,9 @@ def test_page_numbers_are_top_centre_from_page_two(issued_pdf):
     top_margin = height - 20 * 72 / 25.4
     assert len(reader.pages) > 1
     for index in range(len(reader.pages)):
-        in_margin = [(t.strip(), x) for t, _f, x, y in text_chunks(issued_pdf, index)
-                     if y > top_margin]
+        in_margin = [
+            (t.strip(), x) for t, _f, x, y in text_chunks(issued_pdf, index) if y > top_margin
+        ]
         if index == 0:
             assert in_margin == []
         else:
@@ -121,13 +123,12 @@ def test_signed_off_pdf_has_blank_fields_for_number_date_and_signatures(signed_p
     pdf = render(signed_plan)
     assert "DỰ THẢO" not in pdf_text(pdf)
     fields = form_fields(pdf)
-    assert set(fields) == {
-        slots.NUMBER, slots.DAY, slots.MONTH, slots.YEAR, slots.SIGNATURE,
-        slots.AGENCY_SIGNATURE,
-    }
-    # The number, day and month are blank; the year of sign-off is filled in already.
-    assert [fields[name] or "" for name in (slots.NUMBER, slots.DAY, slots.MONTH)] == ["", "", ""]
-    assert fields[slots.YEAR] == str(timezone.localtime(signed_plan.signed_off_at).year)
+    assert set(fields) == {slots.NUMBER, slots.DATE, slots.SIGNATURE, slots.AGENCY_SIGNATURE}
+    # The number and the day and month are blank, as the decree's forms print them; the year
+    # of sign-off is filled in already.
+    year = timezone.localtime(signed_plan.signed_off_at).year
+    assert (fields[slots.NUMBER], fields[slots.DATE]) == ("…/KH-STTTT", f"… tháng … năm {year}")
+    assert not any(char.isdigit() for char in fields[slots.NUMBER])
 
 
 def test_draft_mark_can_be_forced_either_way(seed_plan, issued_plan):
@@ -161,8 +162,19 @@ def test_page_one_png_is_saved_as_a_test_artefact(issued_pdf):
     pdf_path = ARTIFACTS / "ke-hoach-ttatgt-2020.pdf"
     pdf_path.write_bytes(issued_pdf)
     subprocess.run(  # noqa: S603
-        [pdftoppm, "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", pdf_path,
-         ARTIFACTS / "ke-hoach-ttatgt-2020-trang-1"],
+        [
+            pdftoppm,
+            "-png",
+            "-r",
+            "100",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            pdf_path,
+            ARTIFACTS / "ke-hoach-ttatgt-2020-trang-1",
+        ],
         check=True,
     )
     png = ARTIFACTS / "ke-hoach-ttatgt-2020-trang-1.png"
@@ -188,11 +200,23 @@ def _all_paragraphs(document: docx.document.Document) -> list:
 
 def test_docx_has_the_parts_and_every_body_paragraph(issued_plan):
     texts = [p.text for p in _all_paragraphs(_docx(issued_plan))]
-    for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                 "UBND TỈNH BÌNH PHƯỚC", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Số: 01/KH-STTTT",
-                 f"Bình Phước, ngày 16 tháng 4 năm {issued_plan.issued_on.year}", "KẾ HOẠCH",
-                 issued_plan.subject, "Nơi nhận:", "- Công an tỉnh;", "- Các phòng, Trung tâm;",
-                 "- Lưu: VT.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", issued_plan.signer_name):
+    for line in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND TỈNH BÌNH PHƯỚC",
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "Số: 01/KH-STTTT",
+        f"Bình Phước, ngày 16 tháng 4 năm {issued_plan.issued_on.year}",
+        "KẾ HOẠCH",
+        issued_plan.subject,
+        "Nơi nhận:",
+        "- Công an tỉnh;",
+        "- Các phòng, Trung tâm;",
+        "- Lưu: VT, VP.",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        issued_plan.signer_name,
+    ):
         assert line in texts
     for block in parse_body(issued_plan.body):
         assert block.text in texts
