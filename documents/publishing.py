@@ -4,16 +4,24 @@ At sign-off the document is rendered with blanks for its number and date and sig
 signer. At issuance the văn thư fills those blanks, and adds the number, notation and date to
 the document information, with the agency's signature in one incremental update, so the
 signer's signature stays valid (form filling and /Info updates are permitted changes).
+
+A file is written before its row, so a row never lacks its file; a file whose transaction
+rolls back is deleted again (_UncommittedFile), and one left by a process killed before
+its commit is found by `manage.py clean_orphan_files`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import weakref
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -26,13 +34,51 @@ from .rendering import metadata as pdf_metadata
 # What leaves the office is in Vietnamese, whatever language the person works in.
 DOCUMENT_LANGUAGE = "vi"
 
+logger = logging.getLogger(__name__)
+
+
+def _delete_unless_committed(storage: Storage, name: str, state: dict[str, bool]) -> None:
+    if state["committed"]:
+        return
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("could not delete %s, written by a rolled-back transaction", name)
+
+
+class _UncommittedFile:
+    """A file written inside a transaction, deleted again if the transaction rolls back.
+
+    Django has no on-rollback hook, but it runs an on_commit callback on commit and drops it
+    unrun on rollback (of the transaction, or of the savepoint it was registered in). This
+    object is held only by the callback it registers, so it is collected either way; its
+    finaliser deletes the file unless the callback ran."""
+
+    def __init__(self, storage: Storage, name: str) -> None:
+        self._state = {"committed": False}
+        weakref.finalize(self, _delete_unless_committed, storage, name, self._state)
+        transaction.on_commit(self._committed)
+
+    def _committed(self) -> None:
+        self._state["committed"] = True
+
 
 def _store(document: Document, kind: str, pdf: bytes) -> Rendition:
     rendition = Rendition(
         document=document, kind=kind, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
     )
-    name = f"{document.pk}-{kind}.pdf"
-    rendition.file.save(name, ContentFile(pdf), save=False)
+    try:
+        rendition.file.save(f"{document.pk}-{kind}.pdf", ContentFile(pdf), save=False)
+    except OSError as exc:
+        logger.exception("could not write the %s PDF of document %s", kind, document.pk)
+        raise ValidationError(
+            _(
+                "Không ghi được tệp văn bản vào kho lưu trữ; chưa có gì thay đổi. Liên hệ quản "
+                "trị hệ thống (%(reason)s)."
+            )
+            % {"reason": exc.strerror or exc}
+        ) from exc
+    _UncommittedFile(rendition.file.storage, rendition.file.name)
     rendition.save()
     return rendition
 
@@ -76,8 +122,14 @@ def _issue_rendition(*, document: Document) -> Rendition:
         # A programming error, not a refusal: document_issue sets both before calling this.
         raise ValueError(f"document {document.pk} has no number and date to fill in yet")
     signed_off = document.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
-    with signed_off.file.open("rb") as handle:
-        pdf = handle.read()
+    try:
+        with signed_off.file.open("rb") as handle:
+            pdf = handle.read()
+    except OSError as exc:
+        logger.exception("could not read the signed-off PDF of document %s", document.pk)
+        raise ValidationError(
+            _("Không đọc được bản PDF đã ký duyệt trong kho lưu trữ; liên hệ quản trị hệ thống.")
+        ) from exc
     if hashlib.sha256(pdf).hexdigest() != signed_off.sha256:
         raise ValidationError(_("Bản PDF đã ký duyệt không còn nguyên vẹn; không thể ban hành."))
     try:

@@ -1,10 +1,18 @@
 """The signed originals are made in the workflow's own transactions and never replaced."""
 
+import errno
+import io
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from approvals import services
-from documents.models import Document, Rendition
+from documents import audit
+from documents.models import Document, Event, Rendition
 from documents.models.audit import AppendOnlyError
 from tests.conftest import ISSUE_DATE, snapshot
 
@@ -82,3 +90,107 @@ def test_signed_off_this_year_issued_next_year_takes_the_new_books_number(submit
     )
     reports = signing.verify_pdf(pdf, trust_roots=signing.trust_roots())
     assert len(reports) == 2 and all(report.ok for report in reports)
+
+
+# --- no file without its row, a clear message when the disk refuses ---------------------
+
+
+def _stored(settings) -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+def test_a_failed_issuance_leaves_no_pdf_behind(submitted, users, settings, monkeypatch):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    signed_off = _stored(settings)
+    written_before_failure = []
+    record = audit.record
+
+    def fail_after_the_pdf_is_written(**kwargs):
+        if kwargs["kind"] == Event.Kind.DISTRIBUTED:
+            written_before_failure.extend(_stored(settings) - signed_off)
+            raise RuntimeError("the database went away")
+        return record(**kwargs)
+
+    monkeypatch.setattr(audit, "record", fail_after_the_pdf_is_written)
+    before = snapshot(submitted)
+    with pytest.raises(RuntimeError):
+        services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+    assert len(written_before_failure) == 1  # the issued PDF was on disk…
+    assert _stored(settings) == signed_off  # …and went with the rollback
+    assert snapshot(submitted) == before
+
+
+def test_unwritable_storage_at_sign_off_is_a_form_error_and_changes_nothing(
+    submitted, users, settings, tmp_path, client
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings.MEDIA_ROOT = blocker / "media"  # no folder can be made under a file
+    before = snapshot(submitted)
+    client.force_login(users.phogiamdoc)
+    response = client.post(f"/documents/van-ban/{submitted.pk}/ky-duyet/", {"decision": "approve"})
+    assert response.status_code == 422
+    assert "Không ghi được tệp văn bản" in response.text
+    assert snapshot(submitted) == before
+    assert not submitted.renditions.exists()
+
+
+def test_unwritable_storage_at_issuance_is_a_form_error_and_consumes_no_number(
+    submitted, users, client, monkeypatch
+):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    before = snapshot(submitted)
+
+    def read_only(self, name, content):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FileSystemStorage, "_save", read_only)
+        client.force_login(users.vanthu)
+        response = client.post(f"/documents/van-ban/{submitted.pk}/ban-hanh/", {"confirm": "on"})
+    assert response.status_code == 422
+    assert "Không ghi được tệp văn bản" in response.text
+    assert "Read-only file system" in response.text
+    assert snapshot(submitted) == before
+    assert submitted.renditions.count() == 1
+    services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+    submitted.refresh_from_db()
+    assert submitted.notation == "01/KH-STTTT"  # the number was not used up
+
+
+def _orphans(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    paths = [root / "renditions" / "999" / "0123" / "999-issued.pdf", root / "attachments" / "x"]
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.7 left by a killed process")
+    return paths
+
+
+def test_clean_orphan_files_lists_then_deletes_only_unreferenced_files(submitted, users, settings):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+    kept = _stored(settings)
+    orphans = _orphans(settings)
+    out = io.StringIO()
+    call_command("clean_orphan_files", stdout=out)  # a fresh file may be a running transaction's
+    assert "Không có tệp thừa." in out.getvalue()
+    out = io.StringIO()
+    call_command("clean_orphan_files", "--min-age", "0", stdout=out)
+    assert "renditions/999/0123/999-issued.pdf" in out.getvalue()
+    assert "2 tệp thừa" in out.getvalue()
+    assert all(path.exists() for path in orphans)  # a dry run by default
+    call_command("clean_orphan_files", "--min-age", "0", "--delete", stdout=io.StringIO())
+    assert not any(path.exists() for path in orphans)
+    assert _stored(settings) == kept
+
+
+def test_clean_orphan_files_fails_on_a_row_without_its_file(submitted, users, settings):
+    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    rendition = submitted.renditions.get()
+    Path(rendition.file.path).unlink()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("clean_orphan_files", stdout=io.StringIO(), stderr=err)
+    assert rendition.file.name in err.getvalue()
