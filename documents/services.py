@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, integrity, numbering, permissions, publishing
+from . import audit, integrity, numbering, permissions, publishing, uploads
 from .models import (
     Attachment,
     Document,
@@ -148,21 +148,27 @@ def document_update(
 
 @transaction.atomic
 def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> Attachment:
-    """The drafter attaches a file to their draft."""
+    """The drafter attaches a file to their draft: a PDF, DOCX, XLSX, ODT, JPEG or PNG by its
+    content (documents.uploads), stored under a generated name."""
     document = _locked(document)
     permissions.ensure_can_edit(actor, document)
+    try:
+        detected = uploads.inspect_upload(upload, name=upload.name or "", size=upload.size or 0)
+    except ValidationError as error:
+        raise ValidationError({"attachment": error.error_list}) from error
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(
         document=document,
-        original_name=upload.name or "tep-dinh-kem",
+        original_name=detected.name,
+        content_type=detected.content_type,
         sha256=digest.hexdigest(),
         size=upload.size or 0,
         uploaded_by=actor,
     )
-    attachment.file.save(attachment.original_name, upload, save=False)
+    attachment.file.save(detected.name, upload, save=False)
     attachment.save()
     audit.record(
         document=document,

@@ -349,11 +349,17 @@ class DocumentIssueView(DocumentActionView):
 
 
 class AttachmentDownloadView(LoginRequiredMixin, generic.View):
-    """A file of a document the person may see; 404 for anyone else."""
+    """A file of a document the person may see; 404 for anyone else. Always a download, with
+    the type detected from its content at upload, never sniffed by the browser."""
 
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment, pk=pk)
         document_get_visible(request.user, attachment.document_id)
-        return FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type or "application/octet-stream",
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

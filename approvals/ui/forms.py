@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from documents import uploads
 from documents.dates import vn_short_date
 from documents.models import Document, DocumentType, Unit
 from documents.selectors import document_list_visible_to
@@ -70,7 +71,11 @@ class DocumentForm(forms.Form):
     attachment = forms.FileField(
         label=_("Tệp đính kèm"),
         required=False,
-        help_text=_("Tối đa 20 MB. Có thể đính kèm thêm tệp khi chỉnh sửa."),
+        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT}),
+        help_text=_(
+            "PDF, DOCX, XLSX, ODT, JPEG hoặc PNG, tối đa 20 MB. "
+            "Có thể đính kèm thêm tệp khi chỉnh sửa."
+        ),
     )
 
     def __init__(self, *args, user, document: Document | None = None, **kwargs):
@@ -92,9 +97,10 @@ class DocumentForm(forms.Form):
         return subject
 
     def clean_attachment(self):
+        """The same check as the service, early: the error shows beside the file field."""
         upload = self.cleaned_data.get("attachment")
-        if upload and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Tệp đính kèm vượt quá 20 MB."))
+        if upload:
+            uploads.inspect_upload(upload, name=upload.name or "", size=upload.size or 0)
         return upload
 
     def content(self) -> dict:

@@ -1,5 +1,6 @@
 """Documents (văn bản), their recipients (nơi nhận), receipts and attachments."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import uploads
 from .organisation import Organization, Unit
 
 
@@ -335,7 +337,10 @@ class Receipt(models.Model):
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    return f"attachments/{instance.document_id}/{instance.sha256[:16]}/{filename}"
+    # A generated name, never the uploader's (kept in original_name for display): no path
+    # tricks, nothing guessable, and the extension of the type detected from the content.
+    extension = uploads.extension_for(instance.content_type)
+    return f"attachments/{instance.document_id}/{uuid.uuid4().hex}.{extension}"
 
 
 class Attachment(models.Model):

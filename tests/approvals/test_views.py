@@ -324,7 +324,9 @@ def test_a_drafter_without_a_unit_is_told_why_and_nothing_is_saved(client_for, u
     users.chuyenvien.profile.delete()
     police = Unit.objects.get(abbreviation="CA")
     count = Document.objects.count()
-    upload = SimpleUploadedFile("du-toan.txt", "Dự toán".encode(), "text/plain")
+    upload = SimpleUploadedFile(
+        "du-toan.pdf", b"%PDF-1.4\n" + "Dự toán".encode(), "application/pdf"
+    )
     response = client_for("chuyenvien").post(
         "/documents/van-ban/soan-thao/",
         {
@@ -347,7 +349,9 @@ def test_compose_creates_a_draft_with_recipients_and_attachment(client_for, user
     from documents.models import Unit
 
     police = Unit.objects.get(abbreviation="CA")
-    upload = SimpleUploadedFile("du-toan.txt", "Dự toán kinh phí".encode(), "text/plain")
+    upload = SimpleUploadedFile(
+        "du-toan.pdf", b"%PDF-1.4\n" + "Dự toán kinh phí".encode(), "application/pdf"
+    )
     response = client_for("chuyenvien").post(
         "/documents/van-ban/soan-thao/",
         {
@@ -370,7 +374,7 @@ def test_compose_creates_a_draft_with_recipients_and_attachment(client_for, user
     assert document.drafter == users.chuyenvien
     assert document.urgency == "khan"
     assert [line.text for line in document.recipient_lines.all()] == ["Công an tỉnh"]
-    assert document.attachments.get().original_name == "du-toan.txt"
+    assert document.attachments.get().original_name == "du-toan.pdf"
 
 
 def test_submit_page_sends_the_draft_to_the_chosen_leader(client_for, seed_plan, users):
@@ -450,15 +454,17 @@ def attachment(seed_plan, users, settings, tmp_path) -> Attachment:
     return documents.attachment_add(
         document=seed_plan,
         actor=users.chuyenvien,
-        upload=SimpleUploadedFile("phu-luc.txt", "Phụ lục".encode(), "text/plain"),
+        upload=SimpleUploadedFile(
+            "phu-luc.pdf", b"%PDF-1.4\n" + "Phụ lục".encode(), "application/pdf"
+        ),
     )
 
 
 def test_drafter_downloads_the_attachment(client_for, attachment):
     response = client_for("chuyenvien").get(f"/documents/tep-dinh-kem/{attachment.pk}/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == "Phụ lục".encode()
-    assert "phu-luc.txt" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n" + "Phụ lục".encode()
+    assert "phu-luc.pdf" in response["Content-Disposition"]
 
 
 def test_someone_who_cannot_see_the_document_cannot_download_404(client_for, attachment):

@@ -94,12 +94,12 @@ def test_seed_plan_lifecycle_in_five_browsers(demo_live, person, screenshots, li
     body.fill(body.input_value() + "\n\n- " + ADDED_LINE)
     drafter.page.set_input_files(
         "input[name=attachment]",
-        files=[{"name": "phu-luc.txt", "mimeType": "text/plain",
-                "buffer": "Phụ lục kế hoạch".encode()}],
+        files=[{"name": "phu-luc.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n" + "Phụ lục kế hoạch".encode()}],
     )
     drafter.page.get_by_role("button", name="Lưu dự thảo").click()
     expect(drafter.page.get_by_test_id("document-content")).to_contain_text(ADDED_LINE)
-    expect(drafter.page.get_by_test_id("attachments")).to_contain_text("phu-luc.txt")
+    expect(drafter.page.get_by_test_id("attachments")).to_contain_text("phu-luc.pdf")
     submit_to(drafter, users["phogiamdoc"].pk)
 
     # The Phó Giám đốc signs it off.
