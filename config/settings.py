@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "approvals.ui.middleware.ChosenLanguageMiddleware",  # Web UI: vi unless chosen
+    "approvals.ui.middleware.BadInputMiddleware",  # NUL: 400; a URL id beyond 64 bits: 404
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

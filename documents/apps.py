@@ -6,3 +6,8 @@ class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Văn bản")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import lookups
+
+        lookups.register()

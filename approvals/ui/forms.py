@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from documents import uploads
@@ -12,7 +13,8 @@ from documents.models import Document, DocumentType, Unit
 from documents.selectors import document_list_visible_to
 from documents.services import RecipientSpec
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The years the list can be filtered by: a date lookup beyond them overflows the datetime range.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 class CitedDocumentField(forms.ModelMultipleChoiceField):
@@ -162,6 +164,12 @@ def recipient_initial(document: Document) -> list[dict]:
     ]
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year: '2020', never '2020.5' or '1e400'."""
+
+    field_class = forms.IntegerField
+
+
 class DocumentFilter(django_filters.FilterSet):
     """Filters of the document list: type, state, unit, year, urgency."""
 
@@ -172,7 +180,7 @@ class DocumentFilter(django_filters.FilterSet):
     drafting_unit = django_filters.ModelChoiceFilter(
         label=_("Đơn vị soạn thảo"), queryset=Unit.objects.filter(kind=Unit.Kind.INTERNAL)
     )
-    year = django_filters.NumberFilter(label=_("Năm"), method="filter_year")
+    year = YearFilter(label=_("Năm"), method="filter_year", min_value=MIN_YEAR, max_value=MAX_YEAR)
     urgency = django_filters.ChoiceFilter(
         label=_("Độ khẩn"), choices=[c for c in Document.Urgency.choices if c[0]]
     )
@@ -182,9 +190,6 @@ class DocumentFilter(django_filters.FilterSet):
         fields = ["document_type", "status", "drafting_unit", "urgency"]
 
     def filter_year(self, queryset, name, value):
-        from django.db.models import Q
-
-        year = int(value)
         return queryset.filter(
-            Q(issued_year=year) | Q(issued_year__isnull=True, created_at__year=year)
+            Q(issued_year=value) | Q(issued_year__isnull=True, created_at__year=value)
         )
