@@ -1,13 +1,16 @@
 """Settings for Văn thư, read from the environment through django-environ.
 
-Every knob is listed in `.env.example`. Defaults suit a developer's machine:
-SQLite in `var/`, console e-mail, DEBUG on. Production sets DJANGO_DEBUG=false,
-DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (PostgreSQL).
+Every knob is listed in `.env.example`. Defaults are the safe ones: DEBUG off, SQLite in
+`var/`, console e-mail. Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
+DATABASE_URL (PostgreSQL) and runs `collectstatic`; a developer sets DJANGO_DEBUG=true.
+The test suite uses `config.settings_test`, the demo script sets its own throw-away key.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # SQLite database and uploaded files on a single machine
@@ -17,11 +20,11 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # --- Core -------------------------------------------------------------------
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET,
-)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# No default outside DEBUG: without DJANGO_SECRET_KEY Django refuses the first request that
+# needs the key ("The SECRET_KEY setting must not be empty"), while commands that need no key
+# (migrations, messages, collectstatic, mypy's plugin) still run.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key" if DEBUG else "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -36,11 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "config.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, see the module
     "django.contrib.humanize",
     "django_filters",
     "guardian",
     "simple_history",
+    "axes",  # login throttling; after the apps whose authentication it watches
     "documents",
     "approvals",
 ]
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: turns a locked-out login into our lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -88,23 +94,49 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a competing writer instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite, the embedded default: writers queue instead of failing with "database is
+    # locked". A transaction takes the write lock when it begins (IMMEDIATE), so two issuances
+    # never both read and then both try to upgrade to a write (SQLite refuses one at once,
+    # whatever the timeout); the loser waits up to `timeout` seconds (sqlite's busy timeout).
+    # WAL lets pages be read while a write is in progress; synchronous=NORMAL is safe in WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out person is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords the login is refused
+# for AXES_COOLOFF_TIME, and each further try restarts the wait. Locked per username *and* IP
+# address together: an office reaches us from one NAT address, so locking by address alone would
+# lock out every colleague after one person's typos, and locking by username alone would let
+# anyone on the network lock a leader out of signing; a guesser still gets only a few tries per
+# address. Behind a reverse proxy, set AXES_IPWARE_* so the client's address is read.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier typos
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests, with our page (approvals.ui.lockout)
+AXES_LOCKOUT_CALLABLE = "approvals.ui.lockout.lockout_response"
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -130,6 +162,13 @@ STORAGES = {
         )
     },
 }
+# Whitenoise serves the collected files (hashed names, cached for ever) with gzip and brotli
+# copies made by collectstatic. Not compressed, as no browser of ours downloads them: source maps
+# (for developers) and the legacy font formats (browsers take woff2); brotli spent minutes there.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    *("map", "eot", "otf", "ttf"),
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
