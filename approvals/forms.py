@@ -72,3 +72,26 @@ class AcknowledgeForm(forms.Form):
         label=_("Đơn vị đã nhận đủ văn bản."),
         error_messages={"required": _("Hãy đánh dấu xác nhận đã nhận văn bản.")},
     )
+
+
+class HandOverForm(forms.Form):
+    """The unit head gives a receipt to a member of the unit."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Giao cho"),
+        queryset=get_user_model().objects.none(),
+        error_messages={
+            "required": _("Hãy chọn người được giao xác nhận."),
+            "invalid_choice": _("Người được chọn không thuộc đơn vị nhận."),
+        },
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = (
+            get_user_model()
+            .objects.filter(groups=unit.group_id, is_active=True)
+            .order_by("last_name", "first_name")
+        )
+        field.label_from_instance = display_name

@@ -177,6 +177,18 @@ def issued(document: Document, actor: User) -> None:
 
 
 @in_office_language
+def handed_over(receipt, actor: User) -> None:
+    notify(
+        users=[receipt.assignee],
+        document=receipt.document,
+        kind=Notification.Kind.ASSIGNED,
+        message=_("Anh/chị được giao xác nhận đơn vị %(unit)s đã nhận văn bản: %(doc)s")
+        % {"unit": receipt.unit.name, "doc": _label(receipt.document)},
+        exclude=actor,
+    )
+
+
+@in_office_language
 def archived(document: Document) -> None:
     notify(
         users=[document.drafter],

@@ -34,10 +34,6 @@ def process_list_visible_to(user: User) -> QuerySet[Process]:
     processes = Process.objects.filter(flow_class=DocumentFlow).select_related(
         "documentprocess__document"
     )
-    if user.is_superuser:
-        return processes
-    if not user.is_active:
-        return processes.none()
     return processes.filter(documentprocess__document__in=_documents_key(user))
 
 
@@ -49,10 +45,6 @@ def process_is_visible(user: User, process: Process) -> bool:
 def task_list_visible_to(user: User) -> QuerySet[Task]:
     """Tasks of the processes the person may see."""
     tasks = Task.objects.filter(process__flow_class=DocumentFlow).select_related(*TASK_RELATED)
-    if user.is_superuser:
-        return tasks
-    if not user.is_active:
-        return tasks.none()
     return tasks.filter(process__documentprocess__document__in=_documents_key(user))
 
 
@@ -77,9 +69,7 @@ def task_queue(user: User) -> QuerySet[Task]:
         status=STATUS.NEW,
         owner__isnull=True,
     ).select_related(*TASK_RELATED)
-    if user.is_superuser:
-        return tasks.order_by("-created")
-    if not user.is_active:
+    if not permissions.acts_in_workflow(user):
         return tasks.none()
     allowed = Q(owner_permission__in=user.get_all_permissions())
     return tasks.filter(allowed).order_by("-created")

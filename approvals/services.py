@@ -1,10 +1,10 @@
-"""Workflow services: complete a document's task under the flow lock, after checking the
-node, the owner and the domain right, through documents' services.
+"""Workflow services: the one door to every workflow step.
 
 Each public service finds the open task, takes the flow lock as the outermost transaction
-(``task.activation()``), re-reads the task under it, starts it and calls the matching
-``complete_*`` core. The UI task views, which viewflow has already locked and started, call
-the same cores.
+(``task.activation()``), re-reads the task under it, checks the node, the owner and the domain
+right, and changes the document through documents' services and the task through viewflow's
+activation, in one transaction. The flow's nodes have no URLs of their own (GuardedView): our
+pages, commands and jobs all call these functions, so the rules hold whatever the door.
 """
 
 from __future__ import annotations
@@ -176,11 +176,16 @@ def complete_issue(
 # --- acknowledge ------------------------------------------------------------------
 
 
-def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
-    """Any member of the recipient unit acknowledges; the last one archives the document."""
-    task = open_task(
+def _receipt_task(receipt: Receipt) -> Task:
+    return open_task(
         document=receipt.document, node=DocumentFlow.acknowledge, data__receipt=receipt.pk
     )
+
+
+def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
+    """The person the receipt was given to confirms that their unit received the document;
+    the last acknowledgement archives it."""
+    task = _receipt_task(receipt)
     with _locked_activation(task) as activation:
         return complete_acknowledge(activation=activation, actor=actor, receipt=receipt)
 
@@ -190,17 +195,28 @@ def complete_acknowledge(*, activation: Activation, actor: User, receipt: Receip
     if activation.task.data.get("receipt") != receipt.pk:
         raise PermissionDenied(_("Phiếu nhận không khớp với việc đang xử lý."))
     receipt = documents.receipt_acknowledge(receipt=receipt, actor=actor)
-    # The unit's receiver holds the task; whoever of the unit acknowledged completes it.
-    # A unit without a designated receiver has an unassigned task: its member takes it.
+    # A receipt given to no one in particular: the member who acknowledges takes the task.
     if activation.task.status == STATUS.NEW:
         activation.assign(actor)
-    elif activation.task.owner_id != actor.pk:
-        activation.task.owner = actor
-        activation.task.save(update_fields=["owner"])
-    if activation.task.status != STATUS.STARTED:
-        activation.start(None)
+    _ensure_owner(activation, actor)
+    activation.start(None)
     activation.execute()
     document = Document.objects.get(pk=receipt.document_id)
     if document.status == Document.Status.ARCHIVED:
         notifications.archived(document)
     return receipt
+
+
+def receipt_hand_over(*, receipt: Receipt, actor: User, to: User) -> Receipt:
+    """The head of the recipient unit (the văn thư, for the records office) gives the receipt
+    to a member of the unit; the task follows it. Recorded in the trail."""
+    task = _receipt_task(receipt)
+    with _locked_activation(task) as activation:
+        _ensure_node(activation, DocumentFlow.acknowledge)
+        receipt = documents.receipt_hand_over(receipt=receipt, actor=actor, to=to)
+        if activation.task.status == STATUS.NEW:
+            activation.assign(to)
+        else:
+            activation.reassign(to)
+        notifications.handed_over(receipt, actor)
+        return receipt

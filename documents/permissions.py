@@ -1,22 +1,37 @@
-"""Who may do what to a document. Permission names are declared once, here.
+"""Who may see and do what to a document. Permission names are declared once, here.
 
 Roles are Django groups (model-level permissions); rights on one document or receipt are
 django-guardian object permissions, granted by the services as the document moves on.
 Every check goes through ``user.has_perm(perm, obj)`` so guardian's backend is consulted.
+
+The administrator (a superuser) manages the organisation and the users in the Django admin;
+they act in no workflow step and see no document through these rules: ``acts_in_workflow``.
+
+Who sees a document (``visible_documents_q``, the one place the rule is written):
+1. the drafter, the leader it was submitted to, and every member of a unit it was sent to
+   (their guardian grants);
+2. the văn thư of the issuing agency: every document of the agency from sign-off on (they
+   number, issue and keep it), confidential ones included;
+3. the agency's leaders (Giám đốc, Phó Giám đốc: the "Lãnh đạo Sở" group): every issued or
+   archived document of the agency, except confidential ones (Mật and above), which only the
+   people named on them (1) and the văn thư (2) see;
+4. everyone signed in: reference documents of other agencies (cited by ours) that are not
+   confidential.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import Group, User
 
-    from .models import Document, Receipt
+    from .models import Document, Organization, Receipt
 
 # Role groups (Django groups). Their names are data; these are the codes fixtures use.
 GROUP_DRAFTERS = "Chuyên viên"
@@ -32,8 +47,19 @@ VIEW_RECEIPT = "documents.view_receipt"  # object-level, granted to the recipien
 ACKNOWLEDGE_RECEIPT = "documents.acknowledge_receipt"  # object-level, idem
 
 
+def acts_in_workflow(user: User) -> bool:
+    """A signed-in, active person who is not the administrator."""
+    return user.is_authenticated and user.is_active and not user.is_superuser
+
+
 def _has_group(user: User, name: str) -> bool:
-    return user.is_active and user.groups.filter(name=name).exists()
+    if not acts_in_workflow(user):
+        return False
+    # Cached per user object: one page asks several times (menu, lists, actions).
+    cache = user.__dict__.setdefault("_vanthu_groups", None)
+    if cache is None:
+        cache = user.__dict__["_vanthu_groups"] = set(user.groups.values_list("name", flat=True))
+    return name in cache
 
 
 def is_signer(user: User) -> bool:
@@ -41,9 +67,41 @@ def is_signer(user: User) -> bool:
     return _has_group(user, GROUP_SIGNERS)
 
 
+def is_leader(user: User) -> bool:
+    """A leader of the agency (Giám đốc, Phó Giám đốc): sees every issued document of it."""
+    return _has_group(user, GROUP_SIGNERS)
+
+
 def is_clerk(user: User) -> bool:
     """A văn thư of the body."""
-    return user.is_active and user.has_perm(ISSUE_DOCUMENT) and _has_group(user, GROUP_CLERKS)
+    return _has_group(user, GROUP_CLERKS) and user.has_perm(ISSUE_DOCUMENT)
+
+
+def organization_of(user: User) -> Organization | None:
+    """The agency the person works in, through their unit; None for outsiders."""
+    profile = getattr(user, "profile", None)
+    return profile.unit.organization if profile is not None else None
+
+
+def visible_documents_q(user: User) -> Q | None:
+    """The visibility rule (module docstring) as a filter on Document; None: nothing."""
+    from .models import Document
+
+    if not acts_in_workflow(user):
+        return None
+    granted = get_objects_for_user(
+        user, VIEW_DOCUMENT, klass=Document, accept_global_perms=False
+    ).values("pk")
+    not_confidential = Q(confidentiality=Document.Confidentiality.NORMAL)
+    visible = Q(drafter=user) | Q(pk__in=granted)
+    visible |= Q(origin=Document.Origin.REFERENCE) & not_confidential
+    organization = organization_of(user)
+    if organization is not None and is_clerk(user):
+        visible |= Q(organization=organization, status__in=Document.LOCKED_STATUSES)
+    if organization is not None and is_leader(user):
+        issued = (Document.Status.ISSUED, Document.Status.ARCHIVED)
+        visible |= Q(organization=organization, status__in=issued) & not_confidential
+    return visible
 
 
 # --- predicates ---------------------------------------------------------------
@@ -51,13 +109,13 @@ def is_clerk(user: User) -> bool:
 
 def can_create(user: User) -> bool:
     """Drafters (chuyên viên) create drafts."""
-    return user.is_active and user.has_perm(ADD_DOCUMENT)
+    return acts_in_workflow(user) and user.has_perm(ADD_DOCUMENT)
 
 
 def can_edit(user: User, document: Document) -> bool:
     """The drafter edits their own draft, only while it is a draft or returned to them."""
     return (
-        user.is_active
+        acts_in_workflow(user)
         and document.is_editable
         and document.drafter_id == user.pk
         and user.has_perm(CHANGE_DOCUMENT, document)
@@ -67,7 +125,7 @@ def can_edit(user: User, document: Document) -> bool:
 def can_sign_off(user: User, document: Document) -> bool:
     """Only the Phó Giám đốc the draft was submitted to signs it off, while it waits."""
     return (
-        user.is_active
+        acts_in_workflow(user)
         and document.status == document.Status.SUBMITTED
         and document.signer_id == user.pk
         and user.has_perm(SIGN_OFF_DOCUMENT, document)
@@ -79,14 +137,30 @@ def can_issue(user: User, document: Document) -> bool:
     return document.status == document.Status.SIGNED and is_clerk(user)
 
 
+def is_member(user: User, unit) -> bool:
+    """A person belongs to a unit through the unit's group."""
+    return acts_in_workflow(user) and user.groups.filter(pk=unit.group_id).exists()
+
+
 def can_acknowledge(user: User, receipt: Receipt) -> bool:
-    """Only a member of the recipient unit acknowledges its receipt, once."""
-    return (
-        user.is_active
-        and receipt.status == receipt.Status.PENDING
-        and user.groups.filter(pk=receipt.unit.group_id).exists()
-        and user.has_perm(ACKNOWLEDGE_RECEIPT, receipt)
-    )
+    """The person the receipt was given to acknowledges it, once; a receipt given to no one
+    in particular, any member of the recipient unit."""
+    if not (acts_in_workflow(user) and receipt.status == receipt.Status.PENDING):
+        return False
+    if receipt.assignee_id is not None:
+        return receipt.assignee_id == user.pk
+    return is_member(user, receipt.unit) and user.has_perm(ACKNOWLEDGE_RECEIPT, receipt)
+
+
+def can_hand_over(user: User, receipt: Receipt) -> bool:
+    """The head of the recipient unit (the văn thư, for the records office) gives a pending
+    receipt to a member of the unit to acknowledge."""
+    if not (acts_in_workflow(user) and receipt.status == receipt.Status.PENDING):
+        return False
+    unit = receipt.unit
+    if unit.head_id is not None and unit.head_id == user.pk:
+        return True
+    return unit.is_records_office and is_clerk(user) and is_member(user, unit)
 
 
 # --- ensure_* twins -----------------------------------------------------------
@@ -129,7 +203,24 @@ def ensure_can_acknowledge(user: User, receipt: Receipt) -> None:
     if receipt.status != receipt.Status.PENDING:
         raise PermissionDenied(_("Đơn vị đã xác nhận nhận văn bản này."))
     if not can_acknowledge(user, receipt):
+        if receipt.assignee_id is not None:
+            raise PermissionDenied(_("Phiếu nhận này được giao cho người khác xác nhận."))
         raise PermissionDenied(_("Chỉ thành viên của đơn vị nhận được xác nhận văn bản này."))
+
+
+def ensure_can_hand_over(user: User, receipt: Receipt) -> None:
+    if receipt.status != receipt.Status.PENDING:
+        raise PermissionDenied(_("Đơn vị đã xác nhận nhận văn bản này."))
+    if not can_hand_over(user, receipt):
+        raise PermissionDenied(_("Chỉ lãnh đạo đơn vị nhận được giao việc xác nhận văn bản."))
+
+
+def ensure_member(to: User, receipt: Receipt) -> None:
+    """Whom a receipt is handed to: an active member of the recipient unit."""
+    if not is_member(to, receipt.unit):
+        raise ValidationError(
+            {"assignee": _("Người được giao phải là thành viên của đơn vị nhận.")}
+        )
 
 
 # --- grants (the only guardian writes) ------------------------------------------

@@ -327,7 +327,8 @@ def document_issue(
         },
     )
     for unit in units:
-        receipt = Receipt.objects.create(document=document, unit=unit)
+        # Given to the unit's designated receiver; a unit without one: any member.
+        receipt = Receipt.objects.create(document=document, unit=unit, assignee=unit.receiver)
         permissions.grant_recipient_unit(unit.group, receipt)
     audit.record(
         document=document,
@@ -341,11 +342,7 @@ def document_issue(
 @transaction.atomic
 def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
     """A member of the recipient unit confirms that the unit received the document."""
-    receipt = (
-        Receipt.objects.select_for_update(of=("self",))
-        .select_related("document", "unit")
-        .get(pk=receipt.pk)
-    )
+    receipt = _locked_receipt(receipt)
     permissions.ensure_can_acknowledge(actor, receipt)
     receipt.status = Receipt.Status.ACKNOWLEDGED
     receipt.acknowledged_by = actor
@@ -356,6 +353,37 @@ def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
         actor=actor,
         kind=Event.Kind.ACKNOWLEDGED,
         data={"unit": receipt.unit.name},
+    )
+    return receipt
+
+
+def _locked_receipt(receipt: Receipt) -> Receipt:
+    return (
+        Receipt.objects.select_for_update(of=("self",))
+        .select_related("document", "unit")
+        .get(pk=receipt.pk)
+    )
+
+
+@transaction.atomic
+def receipt_hand_over(*, receipt: Receipt, actor: User, to: User) -> Receipt:
+    """The head of the recipient unit (the văn thư, for the records office) gives the receipt
+    to a member of the unit, who then acknowledges it."""
+    receipt = _locked_receipt(receipt)
+    permissions.ensure_can_hand_over(actor, receipt)
+    permissions.ensure_member(to, receipt)
+    previous = receipt.assignee
+    receipt.assignee = to
+    _save(receipt, actor)
+    audit.record(
+        document=receipt.document,
+        actor=actor,
+        kind=Event.Kind.HANDED_OVER,
+        data={
+            "unit": receipt.unit.name,
+            "from": display_name(previous) if previous else "",
+            "to": display_name(to),
+        },
     )
     return receipt
 

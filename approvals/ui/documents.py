@@ -31,7 +31,6 @@ from documents.selectors import document_get_visible, document_list_visible_to
 from .. import forms as task_forms
 from .. import selectors
 from .. import services as workflow
-from ..flows import DocumentFlow
 from ..timeline import document_full_timeline
 from . import files
 from .columns import column
@@ -131,7 +130,6 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         document = document_get_visible(user, kwargs["pk"])
-        task = selectors.open_task_for(document, user)
         own_receipts = selectors.receipt_list_for_user(user).filter(
             document=document, status="pending"
         )
@@ -141,10 +139,7 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
             signed_original=files.signed_original(document),
             can_edit=permissions.can_edit(user, document),
             can_issue=permissions.can_issue(user, document),
-            task=task,
-            task_url=task.flow_task.reverse("index", args=[task.process_id, task.pk])
-            if task and task.flow_task != DocumentFlow.acknowledge
-            else None,
+            can_sign_off=permissions.can_sign_off(user, document),
             pending_receipts=own_receipts,
             decline=_decline_of(document),
             **kwargs,
@@ -329,6 +324,39 @@ class DocumentSubmitView(DocumentActionView):
             document=document, actor=self.request.user, signer=form.cleaned_data["signer"]
         )
         messages.success(self.request, _("Đã trình ký văn bản."))
+
+
+class DocumentSignOffView(DocumentActionView):
+    """Ký duyệt: the leader the draft was submitted to reads it, with the PDF they will sign,
+    and approves it, returns it with a comment or rejects it with a reason."""
+
+    form_class = task_forms.SignOffForm
+    template_name = "approvals/document_sign_off.html"
+    title = gettext_lazy("Ký duyệt văn bản")
+    button = gettext_lazy("Thực hiện")
+
+    def ensure_allowed(self, document):
+        permissions.ensure_can_sign_off(self.request.user, document)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(timeline=document_full_timeline(self.document), **kwargs)
+
+    def perform(self, document, form):
+        decision = form.cleaned_data["decision"]
+        workflow.document_decide(
+            document=document,
+            actor=self.request.user,
+            decision=decision,
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(self.request, SIGN_OFF_DONE[decision])
+
+
+SIGN_OFF_DONE = {
+    "approve": gettext_lazy("Đã ký duyệt văn bản."),
+    "return": gettext_lazy("Đã trả lại văn bản để chỉnh sửa."),
+    "reject": gettext_lazy("Đã từ chối duyệt văn bản."),
+}
 
 
 class DocumentIssueView(DocumentActionView):

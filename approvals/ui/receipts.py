@@ -1,15 +1,18 @@
-"""Receipts of the person's units: list, and the page where any member acknowledges."""
+"""Receipts of the person's units: the list, the page where the person the receipt was given
+to acknowledges it, and the unit head's hand-over to a member."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
 from documents import permissions
+from documents.people import display_name
 from documents.selectors import receipt_get_visible, receipt_list_for_user
 
 from .. import forms as task_forms
@@ -39,11 +42,14 @@ class ReceiptDetailView(LoginRequiredMixin, generic.FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        if "hand_over_form" not in kwargs and permissions.can_hand_over(user, self.receipt):
+            kwargs["hand_over_form"] = task_forms.HandOverForm(unit=self.receipt.unit)
         return super().get_context_data(
-            **document_context(self.request.user, self.receipt.document),
+            **document_context(user, self.receipt.document),
             receipt=self.receipt,
             signed_original=files.signed_original(self.receipt.document),
-            can_acknowledge=permissions.can_acknowledge(self.request.user, self.receipt),
+            can_acknowledge=permissions.can_acknowledge(user, self.receipt),
             **kwargs,
         )
 
@@ -53,11 +59,39 @@ class ReceiptDetailView(LoginRequiredMixin, generic.FormView):
 
     def form_valid(self, form):
         workflow.receipt_acknowledge(receipt=self.receipt, actor=self.request.user)
-        messages.success(self.request, _("Đã xác nhận đơn vị %(unit)s nhận văn bản.")
-                         % {"unit": self.receipt.unit.name})
+        messages.success(
+            self.request,
+            _("Đã xác nhận đơn vị %(unit)s nhận văn bản.") % {"unit": self.receipt.unit.name},
+        )
         return HttpResponseRedirect(reverse("documents:receipt_detail", args=[self.receipt.pk]))
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 422
         return response
+
+
+class ReceiptHandOverView(ReceiptDetailView):
+    """The unit head gives the receipt to a member of the unit (POST only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        permissions.ensure_can_hand_over(request.user, self.receipt)
+        form = task_forms.HandOverForm(request.POST, unit=self.receipt.unit)
+        if form.is_valid():
+            try:
+                receipt = workflow.receipt_hand_over(
+                    receipt=self.receipt, actor=request.user, to=form.cleaned_data["assignee"]
+                )
+            except ValidationError as error:
+                form.add_error("assignee", error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Đã giao cho %(who)s xác nhận văn bản.")
+                    % {"who": display_name(receipt.assignee)},
+                )
+                return HttpResponseRedirect(reverse("documents:receipt_detail", args=[receipt.pk]))
+        context = self.get_context_data(form=self.get_form(), hand_over_form=form)
+        return self.render_to_response(context, status=422)

@@ -24,7 +24,15 @@ from .columns import column
 
 
 class DocumentColumnMixin:
-    """Task lists show the document each task is about, read in the same query."""
+    """Task lists show the document each task is about, read in the same query; a task links
+    to its document's page, where the person's action is (the nodes have no task pages)."""
+
+    @column("#")
+    def task_id(self, task):
+        document = task.process.documentprocess.document
+        return format_html(
+            '<a href="{}">#{}/{}</a>', documents.document_url(document), task.process_id, task.pk
+        )
 
     @column(_("Văn bản"))
     def document(self, task):
@@ -99,12 +107,19 @@ class ProcessListView(flow_views.DashboardProcessListView):
         )
 
 
-class ProcessDetailView(flow_views.DetailProcessView):
-    """An invisible process answers 404, like its document."""
+class ProcessDetailView(RedirectView):
+    """The process is its document: its page has the state, the actions and the timeline.
+    viewflow's own process page showed "New" mid-way and offered a cancel button."""
 
-    def get_queryset(self):
-        visible = selectors.process_list_visible_to(self.request.user).values("pk")
-        return DocumentProcess.objects.filter(pk__in=visible)
+    viewset = None
+    flow_class = None
+
+    def get_redirect_url(self, *args, **kwargs):
+        visible = selectors.process_list_visible_to(self.request.user)
+        process = visible.filter(pk=kwargs["process_pk"]).first()
+        if process is None:
+            raise Http404(_("Không tìm thấy quy trình."))
+        return documents.document_url(process.documentprocess.document)
 
 
 class ChartView(flow_views.FlowChartView):
@@ -137,6 +152,18 @@ class ScopedFlowAppViewset(FlowAppViewset):
     process_detail_view_class = ProcessDetailView
     chart_view_class = ChartView
     dashboard_view_class = DashboardView
+    # Bulk assign and unassign, and cancelling a process: doors around the services (trap 13).
+    tasks_assign_path = None
+    tasks_unassign_path = None
+    process_cancel_path = None
+
+    def _get_urls(self):
+        """Only the viewset's own read-only pages: the flow's node URLs (task pages, assign,
+        unassign, execute, cancel, undo, revive, for every node) are not mounted at all."""
+        patterns = super(FlowAppViewset, self)._get_urls()
+        self._flow_class.parent = self
+        self._flow_class.app_name = None
+        return patterns
 
     def get_context_data(self, request):
         """Menu counters from the scoped selectors, not Task.objects.user_queue."""
@@ -171,6 +198,11 @@ class DocumentsApp(Application):
     document_submit_path = path(
         "van-ban/<int:pk>/trinh-ky/", documents.DocumentSubmitView.as_view(), name="document_submit"
     )
+    document_sign_off_path = path(
+        "van-ban/<int:pk>/ky-duyet/",
+        documents.DocumentSignOffView.as_view(),
+        name="document_sign_off",
+    )
     document_issue_path = path(
         "van-ban/<int:pk>/ban-hanh/", documents.DocumentIssueView.as_view(), name="document_issue"
     )
@@ -191,6 +223,11 @@ class DocumentsApp(Application):
     receipt_list_path = path("phieu-nhan/", receipts.ReceiptListView.as_view(), name="receipt_list")
     receipt_detail_path = path(
         "phieu-nhan/<int:pk>/", receipts.ReceiptDetailView.as_view(), name="receipt_detail"
+    )
+    receipt_hand_over_path = path(
+        "phieu-nhan/<int:pk>/giao/",
+        receipts.ReceiptHandOverView.as_view(),
+        name="receipt_hand_over",
     )
     notification_list_path = path(
         "thong-bao/", notifications.NotificationListView.as_view(), name="notification_list"

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from approvals import services
 from documents import services as documents
-from documents.models import Document, Receipt
+from documents.models import Document, Receipt, Unit
 from tests.conftest import ISSUE_DATE, snapshot
 
 ALL_USERS = [
@@ -130,15 +130,51 @@ def test_only_the_chosen_deputy_director_gets_the_sign_off_task(seed_plan, users
     assert plan.status == Document.Status.SIGNED
 
 
-def test_any_member_of_the_recipient_unit_may_acknowledge(seed_plan, users, django_user_model):
+def test_a_member_not_given_the_receipt_cannot_acknowledge_it(seed_plan, users, django_user_model):
     plan = issued(seed_plan, users)
     receipt = plan.receipts.get(unit__abbreviation="TTBCXB")
     colleague = django_user_model.objects.create_user("phongvien", password="x")
     colleague.groups.add(receipt.unit.group)
+    before = snapshot(plan)
+    with pytest.raises(PermissionDenied):
+        services.receipt_acknowledge(receipt=receipt, actor=colleague)
+    assert snapshot(plan) == before
+    # Handed over by the head of the phòng, it is theirs to acknowledge.
+    services.receipt_hand_over(receipt=receipt, actor=users.ttbcxb, to=colleague)
     services.receipt_acknowledge(receipt=receipt, actor=colleague)
     receipt.refresh_from_db()
     assert receipt.status == Receipt.Status.ACKNOWLEDGED
     assert receipt.acknowledged_by == colleague
+
+
+def test_a_receipt_given_to_no_one_is_acknowledged_by_any_member(
+    seed_plan, users, django_user_model
+):
+    unit = Unit.objects.get(abbreviation="TTBCXB")
+    unit.receiver = None
+    unit.save()
+    plan = issued(seed_plan, users)
+    receipt = plan.receipts.get(unit=unit)
+    assert receipt.assignee is None
+    colleague = django_user_model.objects.create_user("phongvien", password="x")
+    colleague.groups.add(unit.group)
+    with pytest.raises(PermissionDenied):
+        services.receipt_acknowledge(receipt=receipt, actor=users.congan)
+    services.receipt_acknowledge(receipt=receipt, actor=colleague)
+    receipt.refresh_from_db()
+    assert receipt.acknowledged_by == colleague
+
+
+def test_the_clerk_hands_over_the_records_office_copy(seed_plan, users, django_user_model):
+    plan = issued(seed_plan, users)
+    receipt = plan.receipts.get(unit__is_records_office=True)
+    colleague = django_user_model.objects.create_user("vanthu2", password="x")
+    colleague.groups.add(receipt.unit.group)
+    with pytest.raises(PermissionDenied):  # a member who is not the văn thư
+        services.receipt_hand_over(receipt=receipt, actor=colleague, to=colleague)
+    services.receipt_hand_over(receipt=receipt, actor=users.vanthu, to=colleague)
+    receipt.refresh_from_db()
+    assert receipt.assignee == colleague
 
 
 def test_a_receipt_is_acknowledged_once(seed_plan, users):

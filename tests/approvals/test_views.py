@@ -23,12 +23,7 @@ def detail(plan) -> str:
 
 
 def sign_off_url(plan) -> str:
-    task = Task.objects.get(
-        process__documentprocess__document=plan,
-        flow_task=DocumentFlow.sign_off,
-        status="ASSIGNED",
-    )
-    return DocumentFlow.sign_off.reverse("execute", args=[task.process_id, task.pk])
+    return f"/documents/van-ban/{plan.pk}/ky-duyet/"
 
 
 # --- everyone must log in; Vietnamese by default ------------------------------------
@@ -188,9 +183,11 @@ def test_process_list_and_task_list_hide_other_peoples_documents(client_for, sub
         assert SEED_SUBJECT not in client_for("congan").get(path).text, path
 
 
-def test_process_detail_of_an_invisible_document_is_404(client_for, submitted):
+def test_process_detail_is_the_document_page_and_404_when_invisible(client_for, submitted):
     process = submitted.processes.get()
-    assert client_for("phogiamdoc").get(f"/document/{process.pk}/").status_code == 200
+    response = client_for("phogiamdoc").get(f"/document/{process.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == detail(submitted)
     assert client_for("congan").get(f"/document/{process.pk}/").status_code == 404
     assert client_for("congan").get(f"/document/{process.pk}/chart/").status_code == 404
 
@@ -207,12 +204,14 @@ def test_queue_counter_uses_model_permission_not_object_grants(client_for, submi
     assert SEED_SUBJECT not in client_for("chuyenvien").get("/document/queue/").text
 
 
-def test_only_superusers_may_cancel_a_process(client_for, submitted):
+def test_no_one_cancels_a_process_the_url_does_not_exist(client_for, submitted, users):
     process = submitted.processes.get()
-    response = client_for("phogiamdoc").post(f"/document/{process.pk}/cancel/")
-    assert response.status_code == 403
-    submitted.refresh_from_db()
-    assert submitted.status == Document.Status.SUBMITTED
+    before = snapshot(submitted)
+    for username in ("phogiamdoc", "quantri"):
+        response = client_for(username).post(f"/document/{process.pk}/cancel/")
+        assert response.status_code == 404
+    assert snapshot(submitted) == before
+    assert not Task.objects.filter(process=process, status="CANCELED").exists()
 
 
 # --- document pages: 404 for invisible, 403 for visible but not actionable -------------
@@ -256,9 +255,11 @@ def test_drafter_cannot_issue_403_and_nothing_changes(client_for, submitted, use
 
 
 def test_other_leader_cannot_open_the_sign_off_task(client_for, submitted):
+    # The Giám đốc sees the agency's documents once issued; a draft submitted to his deputy
+    # is not his to see (404), let alone to sign.
     before = snapshot(submitted)
     response = client_for("giamdoc").post(sign_off_url(submitted), {"decision": "approve"})
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert snapshot(submitted) == before
 
 
@@ -406,16 +407,69 @@ def test_issue_page_requires_the_confirmation_then_numbers(client_for, submitted
 # --- receipts ------------------------------------------------------------------------
 
 
-def test_any_member_of_the_unit_acknowledges_from_the_receipt_page(client_for, issued, users):
+def test_only_the_person_given_the_receipt_acknowledges_it(client_for, issued, users):
     receipt = issued.receipts.get(unit__abbreviation="VP")
-    # chuyenvien is a member of Văn phòng but not its designated receiver.
-    response = client_for("chuyenvien").post(
+    assert receipt.assignee == users.chanhvanphong  # the unit's designated receiver
+    # chuyenvien is a member of Văn phòng but was not given the receipt.
+    before = snapshot(issued)
+    refused = client_for("chuyenvien").post(
+        f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}
+    )
+    assert refused.status_code == 403
+    assert "được giao cho người khác" in refused.text
+    assert snapshot(issued) == before
+    response = client_for("chanhvanphong").post(
         f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}
     )
     assert response.status_code == 302
     receipt.refresh_from_db()
     assert receipt.status == "acknowledged"
+    assert receipt.acknowledged_by == users.chanhvanphong
+
+
+def test_the_unit_head_hands_the_receipt_to_a_member_who_acknowledges(client_for, issued, users):
+    receipt = issued.receipts.get(unit__abbreviation="VP")
+    head = client_for("chanhvanphong")
+    page = head.get(f"/documents/phieu-nhan/{receipt.pk}/")
+    assert 'data-testid="hand-over-form"' in page.text
+    response = head.post(
+        f"/documents/phieu-nhan/{receipt.pk}/giao/", {"assignee": users.chuyenvien.pk}
+    )
+    assert response.status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.assignee == users.chuyenvien
+    event = issued.events.get(kind=Event.Kind.HANDED_OVER)
+    assert event.actor == users.chanhvanphong
+    assert event.data["to"] == "Nguyễn Văn An"
+    task = Task.objects.get(
+        process__documentprocess__document=issued,
+        flow_task=DocumentFlow.acknowledge,
+        data__receipt=receipt.pk,
+    )
+    assert task.owner == users.chuyenvien
+    # The head no longer holds it; the member acknowledges.
+    assert head.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}).status_code == 403
+    done = client_for("chuyenvien").post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"})
+    assert done.status_code == 302
+    receipt.refresh_from_db()
     assert receipt.acknowledged_by == users.chuyenvien
+
+
+def test_a_member_cannot_hand_over_and_no_one_hands_to_an_outsider(client_for, issued, users):
+    receipt = issued.receipts.get(unit__abbreviation="VP")
+    before = snapshot(issued)
+    member = client_for("chuyenvien").post(
+        f"/documents/phieu-nhan/{receipt.pk}/giao/", {"assignee": users.chuyenvien.pk}
+    )
+    assert member.status_code == 403
+    outsider = client_for("chanhvanphong").post(
+        f"/documents/phieu-nhan/{receipt.pk}/giao/", {"assignee": users.congan.pk}
+    )
+    assert outsider.status_code == 422
+    assert "không thuộc đơn vị nhận" in outsider.text
+    assert snapshot(issued) == before
+    receipt.refresh_from_db()
+    assert receipt.assignee == users.chanhvanphong
 
 
 def test_receipt_of_another_unit_is_404(client_for, issued):
