@@ -1,46 +1,54 @@
-"""Django admin: the organisation is managed here; documents and the trail are read-only."""
+"""Django admin: the administrator manages the organisation and its people here.
+
+Documents, receipts, the trail and viewflow's processes and tasks are not in the admin: the
+administrator acts in no workflow step and reads no document (documents.permissions). Every
+change of the reference data (types, the agency, units, positions, profiles) keeps its history,
+so renaming something is itself on record; documents keep the names they were signed under.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Attachment,
-    Document,
     DocumentType,
-    Event,
     Organization,
     Position,
     Profile,
-    Receipt,
-    RecipientLine,
     RegisterCounter,
     Unit,
 )
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "abbreviation", "parent_name", "place", "numbering"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "abbreviation", "kind", "organization", "receiver", "is_active"]
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "abbreviation",
+        "kind",
+        "organization",
+        "head",
+        "receiver",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "abbreviation"]
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "signs_documents"]
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(SimpleHistoryAdmin):
     list_display = ["user", "unit", "position"]
     list_filter = ["unit", "position"]
 
@@ -80,13 +88,13 @@ admin.site.index_title = _("Tổ chức, người dùng và nhật ký")
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(admin.ModelAdmin):
+class DocumentTypeAdmin(SimpleHistoryAdmin):
     list_display = ["name", "abbreviation"]
     search_fields = ["name", "abbreviation"]
 
 
 class ReadOnlyAdminMixin:
-    """The records and their trail change only through the services."""
+    """Numbers are taken by the issuing service only."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -96,47 +104,6 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class RecipientLineInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = RecipientLine
-    extra = 0
-    fields = readonly_fields = ("position", "text", "units")
-
-
-class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = Attachment
-    extra = 0
-    fields = readonly_fields = ("original_name", "size", "sha256", "uploaded_by", "uploaded_at")
-
-
-# misc: guardian's GuardedModelAdminMixin declares change_form_template as a str instance
-# attribute, django-stubs' ModelAdmin as a ClassVar: mypy flags a class inheriting both.
-@admin.register(Document)
-class DocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin, GuardedModelAdmin):  # type: ignore[misc]
-    list_display = ["__str__", "status", "drafting_unit", "issued_on"]
-    list_filter = ["status", "document_type", "urgency", "confidentiality", "issued_year"]
-    search_fields = ["subject", "notation", "body"]
-    inlines = [RecipientLineInline, AttachmentInline]
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history's "revert" form would rewrite the record: not here.
-        extra_context = {**(extra_context or {}), "revert_disabled": True}
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-@admin.register(Receipt)
-class ReceiptAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["document", "unit", "status", "acknowledged_by", "acknowledged_at"]
-    list_filter = ["status", "unit"]
-
-
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "document", "kind", "actor", "role", "comment"]
-    list_filter = ["kind"]
-    search_fields = ["comment", "document__subject", "document__notation"]
-    verbose_name = _("nhật ký xử lý")
 
 
 @admin.register(RegisterCounter)
