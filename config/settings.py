@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "config.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, see the module
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
     "guardian",
@@ -162,6 +162,10 @@ STORAGES = {
         )
     },
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.AppDirectoriesFinder",  # minus viewflow's unused trees, see the module
+]
 # Whitenoise serves the collected files (hashed names, cached for ever) with gzip and brotli
 # copies made by collectstatic. Not compressed, as no browser of ours downloads them: source maps
 # (for developers) and the legacy font formats (browsers take woff2); brotli spent minutes there.

@@ -10,15 +10,21 @@ viewflow's wheel ships two trees no page of ours loads, left out of the collecti
 - `viewflow/js/contrib/dash/`, Plotly Dash for viewflow.contrib.plotly (not installed here):
   22 of viewflow's 28 MB, which whitenoise would spend minutes compressing.
 
-Patterns on a file's full path, so no other folder of the same name is affected.
+Patterns on a file's full path, so no other folder of the same name is affected. A finder
+rather than a StaticFilesConfig subclass: tools look for "django.contrib.staticfiles" by name
+in INSTALLED_APPS (pytest-django's live server serves the apps' static files only then).
 """
 
-from django.contrib.staticfiles.apps import StaticFilesConfig as DjangoStaticFilesConfig
+from django.contrib.staticfiles import finders
+
+NOT_PUBLISHED = [
+    "viewflow/*/node_modules/*",
+    "viewflow/js/contrib/dash/*",
+]
 
 
-class StaticFilesConfig(DjangoStaticFilesConfig):
-    ignore_patterns = [
-        *DjangoStaticFilesConfig.ignore_patterns,
-        "viewflow/*/node_modules/*",
-        "viewflow/js/contrib/dash/*",
-    ]
+class AppDirectoriesFinder(finders.AppDirectoriesFinder):
+    """Django's finder of each app's static/ folder, minus the trees above."""
+
+    def list(self, ignore_patterns):
+        return super().list([*(ignore_patterns or []), *NOT_PUBLISHED])
