@@ -129,6 +129,15 @@ class WorkSummary:
         )
 
 
+def receipts_waiting_for(user: User) -> QuerySet[Receipt]:
+    """Pending receipts of the person's units that wait for them: given to them, given to no
+    one in particular, or of a unit they head (to acknowledge or hand over)."""
+    theirs = Q(assignee=user) | Q(assignee__isnull=True) | Q(unit__head=user)
+    if permissions.is_clerk(user):
+        theirs |= Q(unit__is_records_office=True)
+    return receipt_list_for_user(user).filter(theirs, status=Receipt.Status.PENDING)
+
+
 def work_summary(user: User) -> WorkSummary:
     """The drafter's drafts and returned documents, the signer's documents awaiting sign-off,
     the văn thư's documents to issue, the unit's receipts to acknowledge, other open tasks."""
@@ -151,9 +160,7 @@ def work_summary(user: User) -> WorkSummary:
         summary.to_issue = list(
             document_list_visible_to(user).filter(status=Document.Status.SIGNED)
         )
-    summary.receipts = list(
-        receipt_list_for_user(user).filter(status=Receipt.Status.PENDING).order_by("-sent_at")
-    )
+    summary.receipts = list(receipts_waiting_for(user).order_by("-sent_at"))
     shown = {DocumentFlow.sign_off, DocumentFlow.revise, DocumentFlow.acknowledge}
     summary.tasks = [t for t in inbox if t.flow_task not in shown]
     return summary

@@ -84,6 +84,7 @@ def test_a_few_typos_then_the_right_password_signs_in_and_are_forgotten(users):
         ("aaaaaaaa", "Mật khẩu này quá phổ biến."),
         ("chuyenvien2026", "Mật khẩu quá giống với Tên đăng nhập."),
         ("20261975", "Mật khẩu này hoàn toàn là số."),
+        ("Xq7#", "Mật khẩu quá ngắn. Mật khẩu phải có ít nhất 8 ký tự."),  # was English
     ],
 )
 def test_a_weak_new_password_is_refused_and_the_old_one_still_works(users, weak, error):

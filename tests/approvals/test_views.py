@@ -429,6 +429,10 @@ def test_only_the_person_given_the_receipt_acknowledges_it(client_for, issued, u
 
 def test_the_unit_head_hands_the_receipt_to_a_member_who_acknowledges(client_for, issued, users):
     receipt = issued.receipts.get(unit__abbreviation="VP")
+    receipt_link = f'href="/documents/phieu-nhan/{receipt.pk}/"'
+    # "Việc của tôi": the receipt waits for the head, not for the member, until handed over.
+    assert receipt_link in client_for("chanhvanphong").get("/documents/").text
+    assert receipt_link not in client_for("chuyenvien").get("/documents/").text
     head = client_for("chanhvanphong")
     page = head.get(f"/documents/phieu-nhan/{receipt.pk}/")
     assert 'data-testid="hand-over-form"' in page.text
@@ -447,6 +451,7 @@ def test_the_unit_head_hands_the_receipt_to_a_member_who_acknowledges(client_for
         data__receipt=receipt.pk,
     )
     assert task.owner == users.chuyenvien
+    assert receipt_link in client_for("chuyenvien").get("/documents/").text
     # The head no longer holds it; the member acknowledges.
     assert head.post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"}).status_code == 403
     done = client_for("chuyenvien").post(f"/documents/phieu-nhan/{receipt.pk}/", {"confirm": "on"})
