@@ -20,7 +20,7 @@ from documents.models import Document, Event, Receipt
 from documents.selectors import document_list_visible_to, receipt_list_for_user
 
 from .flows import DocumentFlow
-from .models import DocumentProcess, Notification
+from .models import Notification
 
 TASK_RELATED = ("process", "process__documentprocess__document__document_type", "owner")
 
@@ -87,11 +87,6 @@ def task_archive(user: User) -> QuerySet[Task]:
         .select_related(*TASK_RELATED)
         .order_by("-finished")
     )
-
-
-def open_task_for(document: Document, user: User) -> Task | None:
-    """The person's own open task on this document, if any (for a link to it)."""
-    return task_inbox(user).filter(process__documentprocess__document=document).first()
 
 
 @dataclass
@@ -173,11 +168,6 @@ def work_summary_for_request(request) -> WorkSummary:
     if summary is None:
         summary = request._vanthu_work_summary = work_summary(request.user)
     return summary
-
-
-def document_of_task(task: Task) -> Document:
-    process: DocumentProcess = task.process.documentprocess
-    return process.document
 
 
 def notification_list_for(user: User) -> QuerySet[Notification]:

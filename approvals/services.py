@@ -87,10 +87,10 @@ def document_submit(*, document: Document, actor: User, signer: User) -> Documen
         return document
     task = open_task(document=document, node=DocumentFlow.revise)
     with _locked_activation(task) as activation:
-        return complete_revise(activation=_started(activation), actor=actor, signer=signer)
+        return _complete_revise(activation=_started(activation), actor=actor, signer=signer)
 
 
-def complete_revise(*, activation: Activation, actor: User, signer: User) -> Document:
+def _complete_revise(*, activation: Activation, actor: User, signer: User) -> Document:
     _ensure_node(activation, DocumentFlow.revise)
     _ensure_owner(activation, actor)
     document = documents.document_submit(
@@ -110,7 +110,7 @@ def document_decide(
     """The assigned signer approves, returns (with a comment) or rejects (with a reason)."""
     task = open_task(document=document, node=DocumentFlow.sign_off)
     with _locked_activation(task) as activation:
-        return complete_sign_off(
+        return _complete_sign_off(
             activation=_started(activation),
             actor=actor,
             decision=decision,
@@ -118,7 +118,7 @@ def document_decide(
         )
 
 
-def complete_sign_off(
+def _complete_sign_off(
     *, activation: Activation, actor: User, decision: str, comment: str = ""
 ) -> Document:
     _ensure_node(activation, DocumentFlow.sign_off)
@@ -157,10 +157,10 @@ def document_issue(
         if activation.task.status == STATUS.NEW:
             permissions.ensure_can_issue(actor, activation.process.document)
             activation.assign(actor)
-        return complete_issue(activation=_started(activation), actor=actor, issued_on=issued_on)
+        return _complete_issue(activation=_started(activation), actor=actor, issued_on=issued_on)
 
 
-def complete_issue(
+def _complete_issue(
     *, activation: Activation, actor: User, issued_on: dt.date | None = None
 ) -> Document:
     _ensure_node(activation, DocumentFlow.issue)
@@ -187,10 +187,10 @@ def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
     the last acknowledgement archives it."""
     task = _receipt_task(receipt)
     with _locked_activation(task) as activation:
-        return complete_acknowledge(activation=activation, actor=actor, receipt=receipt)
+        return _complete_acknowledge(activation=activation, actor=actor, receipt=receipt)
 
 
-def complete_acknowledge(*, activation: Activation, actor: User, receipt: Receipt) -> Receipt:
+def _complete_acknowledge(*, activation: Activation, actor: User, receipt: Receipt) -> Receipt:
     _ensure_node(activation, DocumentFlow.acknowledge)
     if activation.task.data.get("receipt") != receipt.pk:
         raise PermissionDenied(_("Phiếu nhận không khớp với việc đang xử lý."))
