@@ -7,7 +7,8 @@ Every check goes through ``user.has_perm(perm, obj)`` so guardian's backend is c
 The administrator (a superuser) manages the organisation and the users in the Django admin;
 they act in no workflow step and see no document through these rules: ``acts_in_workflow``.
 
-Who sees a document (``visible_documents_q``, the one place the rule is written):
+Who sees a document (the one place the rule is written; ``DocumentAccess`` rows store it per
+document and audience, kept by ``grant_*`` and ``sync_access``, so lists are index-served):
 1. the drafter, the leader it was submitted to, and every member of a unit it was sent to
    (their guardian grants);
 2. the văn thư of the issuing agency: every document of the agency from sign-off on (they
@@ -24,9 +25,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import Group, User
@@ -39,11 +40,9 @@ GROUP_SIGNERS = "Lãnh đạo Sở"
 GROUP_CLERKS = "Văn thư"
 
 ADD_DOCUMENT = "documents.add_document"  # model-level: drafters
-VIEW_DOCUMENT = "documents.view_document"  # object-level
 CHANGE_DOCUMENT = "documents.change_document"  # object-level, granted to the drafter
 SIGN_OFF_DOCUMENT = "documents.sign_off_document"  # object-level, granted on submission
 ISSUE_DOCUMENT = "documents.issue_document"  # model-level: the văn thư group
-VIEW_RECEIPT = "documents.view_receipt"  # object-level, granted to the recipient unit's group
 ACKNOWLEDGE_RECEIPT = "documents.acknowledge_receipt"  # object-level, idem
 
 
@@ -55,11 +54,21 @@ def acts_in_workflow(user: User) -> bool:
 def _has_group(user: User, name: str) -> bool:
     if not acts_in_workflow(user):
         return False
-    # Cached per user object: one page asks several times (menu, lists, actions).
-    cache = user.__dict__.setdefault("_vanthu_groups", None)
+    return name in _groups(user)
+
+
+def _groups(user: User) -> dict[str, int]:
+    """The person's groups by name, read once per user object: one page asks several times
+    (menu, lists, actions)."""
+    cache = user.__dict__.get("_vanthu_groups")
     if cache is None:
-        cache = user.__dict__["_vanthu_groups"] = set(user.groups.values_list("name", flat=True))
-    return name in cache
+        cache = user.__dict__["_vanthu_groups"] = dict(user.groups.values_list("name", "pk"))
+    return cache
+
+
+def group_ids(user: User) -> list[int]:
+    """The ids of the person's groups (their units' groups among them)."""
+    return list(_groups(user).values()) if acts_in_workflow(user) else []
 
 
 def is_signer(user: User) -> bool:
@@ -83,25 +92,79 @@ def organization_of(user: User) -> Organization | None:
     return profile.unit.organization if profile is not None else None
 
 
-def visible_documents_q(user: User) -> Q | None:
-    """The visibility rule (module docstring) as a filter on Document; None: nothing."""
-    from .models import Document
+EVERYONE = "all"
 
+
+def audiences_of(user: User) -> list[str]:
+    """Every audience the person belongs to (DocumentAccess.audience); none: sees nothing."""
     if not acts_in_workflow(user):
-        return None
-    granted = get_objects_for_user(
-        user, VIEW_DOCUMENT, klass=Document, accept_global_perms=False
-    ).values("pk")
-    not_confidential = Q(confidentiality=Document.Confidentiality.NORMAL)
-    visible = Q(drafter=user) | Q(pk__in=granted)
-    visible |= Q(origin=Document.Origin.REFERENCE) & not_confidential
+        return []
+    audiences = [f"user:{user.pk}", EVERYONE]
+    audiences += [f"group:{pk}" for pk in group_ids(user)]
     organization = organization_of(user)
     if organization is not None and is_clerk(user):
-        visible |= Q(organization=organization, status__in=Document.LOCKED_STATUSES)
+        audiences.append(f"clerks:{organization.pk}")
     if organization is not None and is_leader(user):
-        issued = (Document.Status.ISSUED, Document.Status.ARCHIVED)
-        visible |= Q(organization=organization, status__in=issued) & not_confidential
-    return visible
+        audiences.append(f"leaders:{organization.pk}")
+    return audiences
+
+
+def role_audiences(document: Document) -> set[str]:
+    """The role part of the rule for the document's present state: (2), (3) and (4)."""
+    from .models import Document
+
+    audiences = set()
+    confidential = document.is_confidential
+    if document.origin == Document.Origin.REFERENCE and not confidential:
+        audiences.add(EVERYONE)
+    if document.status in Document.LOCKED_STATUSES:
+        audiences.add(f"clerks:{document.organization_id}")
+    issued = (Document.Status.ISSUED, Document.Status.ARCHIVED)
+    if document.status in issued and not confidential:
+        audiences.add(f"leaders:{document.organization_id}")
+    return audiences
+
+
+def _is_role(audience: str) -> bool:
+    return audience == EVERYONE or audience.startswith(("clerks:", "leaders:"))
+
+
+def visible_documents_q(user: User) -> Exists | None:
+    """The visibility rule as a filter on Document; None: nothing."""
+    from .models import DocumentAccess
+
+    audiences = audiences_of(user)
+    if not audiences:
+        return None
+    return Exists(DocumentAccess.objects.filter(document=OuterRef("pk"), audience__in=audiences))
+
+
+def _grant_access(document: Document, *audiences: str) -> None:
+    from .models import DocumentAccess
+
+    DocumentAccess.objects.bulk_create(
+        [
+            DocumentAccess(document=document, audience=audience, created_at=document.created_at)
+            for audience in audiences
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def sync_access(document: Document) -> None:
+    """After a change of state: the role audiences follow the rule; the people and units the
+    document was given to (drafter, signers, recipient units) keep their access."""
+    from .models import DocumentAccess
+
+    wanted = role_audiences(document)
+    rows = DocumentAccess.objects.filter(document=document)
+    present = {
+        audience for audience in rows.values_list("audience", flat=True) if _is_role(audience)
+    }
+    if present - wanted:
+        rows.filter(audience__in=present - wanted).delete()
+    if wanted - present:
+        _grant_access(document, *(wanted - present))
 
 
 # --- predicates ---------------------------------------------------------------
@@ -227,12 +290,12 @@ def ensure_member(to: User, receipt: Receipt) -> None:
 
 
 def grant_drafter(user: User, document: Document) -> None:
-    assign_perm(VIEW_DOCUMENT, user, document)
+    _grant_access(document, f"user:{user.pk}")
     assign_perm(CHANGE_DOCUMENT, user, document)
 
 
 def grant_signer(user: User, document: Document) -> None:
-    assign_perm(VIEW_DOCUMENT, user, document)
+    _grant_access(document, f"user:{user.pk}")
     assign_perm(SIGN_OFF_DOCUMENT, user, document)
 
 
@@ -241,6 +304,7 @@ def revoke_signer(user: User, document: Document) -> None:
 
 
 def grant_recipient_unit(group: Group, receipt: Receipt) -> None:
-    assign_perm(VIEW_RECEIPT, group, receipt)
+    """The unit's members see the document and its receipt (receipts are listed by the
+    unit's group, documents.selectors); any of them may acknowledge one given to no one."""
+    _grant_access(receipt.document, f"group:{group.pk}")
     assign_perm(ACKNOWLEDGE_RECEIPT, group, receipt)
-    assign_perm(VIEW_DOCUMENT, group, receipt.document)

@@ -206,6 +206,7 @@ def document_submit(*, document: Document, actor: User, signer: User) -> Documen
     document.status = Document.Status.SUBMITTED
     _save(document, actor)
     permissions.grant_signer(signer, document)
+    permissions.sync_access(document)
     audit.record(
         document=document,
         actor=actor,
@@ -229,6 +230,7 @@ def _decline(*, document: Document, actor: User, status: str, kind: str, comment
     document.status = status
     _save(document, actor)
     permissions.revoke_signer(actor, document)
+    permissions.sync_access(document)
     audit.record(document=document, actor=actor, kind=kind, comment=comment)
     return document
 
@@ -270,6 +272,7 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     document.status = Document.Status.SIGNED
     _save(document, actor)
     permissions.revoke_signer(actor, document)
+    permissions.sync_access(document)
     rendition = publishing.sign_off_rendition(document=document, actor=actor)
     audit.record(
         document=document,
@@ -330,6 +333,7 @@ def document_issue(
         # Given to the unit's designated receiver; a unit without one: any member.
         receipt = Receipt.objects.create(document=document, unit=unit, assignee=unit.receiver)
         permissions.grant_recipient_unit(unit.group, receipt)
+    permissions.sync_access(document)
     audit.record(
         document=document,
         actor=actor,
@@ -398,5 +402,6 @@ def document_archive(*, document: Document) -> Document:
         raise ValidationError(_("Còn đơn vị chưa xác nhận đã nhận văn bản."))
     document.status = Document.Status.ARCHIVED
     _save(document, None)
+    permissions.sync_access(document)
     audit.record(document=document, actor=None, kind=Event.Kind.ARCHIVED)
     return document

@@ -1,5 +1,6 @@
 """Records domain models: organisation, documents, receipts, register books, audit events."""
 
+from .access import DocumentAccess
 from .audit import Event
 from .document import Attachment, Document, DocumentType, Receipt, RecipientLine
 from .numbering import RegisterCounter
@@ -8,6 +9,7 @@ from .rendition import Rendition
 
 __all__ = [
     "Attachment",
+    "DocumentAccess",
     "Document",
     "DocumentType",
     "Event",

@@ -189,6 +189,11 @@ class Document(models.Model):
             ("sign_off_document", _("Ký duyệt văn bản")),
             ("issue_document", _("Cho số, ban hành văn bản")),
         ]
+        indexes = [
+            # Lists are newest first: the document list, and the "Việc của tôi" sections.
+            models.Index(fields=["-created_at", "-id"], name="document_newest"),
+            models.Index(fields=["organization", "status", "-created_at"], name="document_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "register_key", "issued_year", "number"],
@@ -328,6 +333,10 @@ class Receipt(models.Model):
         verbose_name_plural = _("phiếu nhận văn bản")
         ordering = ["document", "unit__name"]
         permissions = [("acknowledge_receipt", _("Xác nhận đã nhận văn bản"))]
+        indexes = [
+            # A unit's receipts, pending first, newest first (receipt list, Việc của tôi).
+            models.Index(fields=["unit", "status", "-sent_at"], name="receipt_unit_status"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["document", "unit"], name="receipt_one_per_unit"),
         ]

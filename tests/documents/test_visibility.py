@@ -89,3 +89,27 @@ def test_the_administrator_sees_no_document_at_all(seed_plan, users):
 def test_reference_documents_are_seen_by_everyone_signed_in(demo, users):
     reference = Document.objects.get(origin=Document.Origin.REFERENCE)
     assert visible(users, reference) == set(EVERYONE) - {"quantri"}
+
+
+def test_the_access_rows_follow_the_plan_through_its_life(seed_plan, users):
+    """What the list pages read: one row per audience, the role rows kept in step."""
+    from documents.models import Unit
+
+    def audiences(plan):
+        return set(plan.access.values_list("audience", flat=True))
+
+    drafter, signer = f"user:{users.chuyenvien.pk}", f"user:{users.phogiamdoc.pk}"
+    organization = seed_plan.organization_id
+    assert audiences(seed_plan) == {drafter}
+    plan = advance(seed_plan, users, "signed")
+    assert audiences(plan) == {drafter, signer, f"clerks:{organization}"}
+    services.document_issue(document=plan, actor=users.vanthu, issued_on=ISSUE_DATE)
+    units = Unit.objects.filter(receipts__document=plan)
+    assert audiences(plan) == {
+        drafter,
+        signer,
+        f"clerks:{organization}",
+        f"leaders:{organization}",
+        *(f"group:{unit.group_id}" for unit in units),
+    }
+    assert len(units) == 6
