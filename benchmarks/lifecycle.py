@@ -1,0 +1,99 @@
+"""The cost of one document's whole life through the services, against the bare flow.
+
+create → submit → approve → issue → every recipient acknowledges → archived, PDFs stubbed
+(documents.publishing replaced for the run), versus bareflow.BareFlow with as many branches
+as the document has receipts, run alternately in the same process and database.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from approvals import services
+from documents import services as documents
+from documents.models import Document, Unit
+
+from . import bareflow, templates
+
+
+def _document_life() -> int:
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["chuyenvien", "phogiamdoc", "vanthu"])
+    }
+    units = {
+        u.abbreviation: u for u in Unit.objects.filter(abbreviation__in=[*templates.SLOTS, "VT"])
+    }
+    plan = (
+        Document.objects.filter(subject=templates.SEED_SUBJECT, origin=Document.Origin.OUTGOING)
+        .order_by("pk")
+        .first()
+    )
+    document = documents.document_create(
+        actor=users["chuyenvien"],
+        organization=plan.organization,
+        document_type=plan.document_type,
+        subject=plan.subject,
+        body=plan.body,
+        recipients=templates.recipients(units),
+    )
+    services.document_submit(
+        document=document, actor=users["chuyenvien"], signer=users["phogiamdoc"]
+    )
+    services.document_decide(document=document, actor=users["phogiamdoc"], decision="approve")
+    services.document_issue(document=document, actor=users["vanthu"])
+    receipts = list(document.receipts.select_related("assignee"))
+    for receipt in receipts:
+        services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
+    document.refresh_from_db()
+    if document.status != Document.Status.ARCHIVED:
+        raise RuntimeError(f"lifecycle ended as {document.status}")
+    return len(receipts)
+
+
+def _bare_life(branches: int) -> None:
+    owner = User.objects.get(username="chuyenvien")
+    receivers = list(User.objects.filter(is_active=True, is_superuser=False)[:branches])
+    bareflow.run_once(owner=owner, branch_owners=receivers)
+
+
+def _timed(action) -> tuple[float, int]:
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        action()
+        elapsed = time.perf_counter() - started
+    return elapsed, len(queries)
+
+
+def measure(*, repeats: int = 5) -> dict:
+    """Medians of ``repeats`` alternating runs (after one warm-up of each)."""
+    app, bare, receipts = [], [], 5
+    with templates.pdfs_stubbed():
+        for round_number in range(repeats + 1):
+            holder: dict[str, int] = {}
+            seconds, queries = _timed(lambda: holder.update(receipts=_document_life()))
+            receipts = holder["receipts"]
+            bare_seconds, bare_queries = _timed(lambda: _bare_life(receipts))
+            if round_number:
+                app.append((seconds, queries))
+                bare.append((bare_seconds, bare_queries))
+    bareflow.delete_runs()
+    app_ms = statistics.median(s for s, _ in app) * 1000
+    bare_ms = statistics.median(s for s, _ in bare) * 1000
+    app_q = max(q for _, q in app)
+    bare_q = max(q for _, q in bare)
+    return {
+        "receipts": receipts,
+        "repeats": repeats,
+        "app_ms": round(app_ms, 1),
+        "app_queries": app_q,
+        "bare_ms": round(bare_ms, 1),
+        "bare_queries": bare_q,
+        "time_ratio": round(app_ms / bare_ms, 2),
+        "query_ratio": round(app_q / bare_q, 2),
+    }
