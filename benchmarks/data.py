@@ -48,7 +48,7 @@ def build(
         if previous is None:
             backend.create_empty(name)
             call_command("loaddata", *FIXTURES, verbosity=0)
-            org = organisation.build(units=units, people=people)
+            organisation.build(units=units, people=people)
             made = templates.create_all()
             with open(_templates_file(backend), "w") as stream:
                 json.dump([asdict(t) for t in made], stream)

@@ -72,13 +72,18 @@ def _timed(action) -> tuple[float, int]:
 
 def measure(*, repeats: int = 5) -> dict:
     """Medians of ``repeats`` alternating runs (after one warm-up of each)."""
-    app, bare, receipts = [], [], 5
+    app, bare = [], []
+    receipts = 5
     with templates.pdfs_stubbed():
         for round_number in range(repeats + 1):
-            holder: dict[str, int] = {}
-            seconds, queries = _timed(lambda: holder.update(receipts=_document_life()))
-            receipts = holder["receipts"]
-            bare_seconds, bare_queries = _timed(lambda: _bare_life(receipts))
+            outcome: dict[str, int] = {}
+
+            def life(outcome=outcome) -> None:
+                outcome["receipts"] = _document_life()
+
+            seconds, queries = _timed(life)
+            receipts = outcome["receipts"]
+            bare_seconds, bare_queries = _timed(lambda n=receipts: _bare_life(n))
             if round_number:
                 app.append((seconds, queries))
                 bare.append((bare_seconds, bare_queries))

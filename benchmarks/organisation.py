@@ -17,7 +17,7 @@ from django.db import transaction
 from documents import permissions
 from documents.models import Organization, Position, Profile, Unit
 
-PASSWORD = "vanthu@2026"  # the demo users' password, for every generated person too
+PASSWORD = "vanthu@2026"  # noqa: S105  the demo users' password, for every generated person too
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc", "Quốc", "Thu"]
 GIVEN = [
