@@ -194,7 +194,7 @@ class Generator:
         age = (k + self.rng.random()) / self.per_day
         state = self._state(age)
         confidential = "mat" if self.rng.random() < CONFIDENTIAL_SHARE else ""
-        source = self.sources[(state, confidential)]
+        source = self.sources.get((state, confidential)) or self.sources[(state, "")]
         when = now - dt.timedelta(days=age)
         delta = when - source.created_at
         drafter = self.rng.choice(self.org.drafters)

@@ -97,20 +97,22 @@ def _request(client: Client, path: str) -> tuple[int, int, float, int]:
 
 
 def measure(
-    backend: Backend,
+    backend: Backend | None,
     databases: dict[int, str],
     *,
     repeats: int = 30,
     roles: list[str] | None = None,
     pages: list[str] | None = None,
 ) -> list[dict]:
-    """``repeats`` timed requests of every page for every role at every size, interleaved."""
+    """``repeats`` timed requests of every page for every role at every size, interleaved.
+    Without a backend, the one size is measured on the current connection (the smoke test)."""
     roles = roles or list(ROLES)
     pages = pages or list(PAGES)
     clients: dict[tuple[int, str], Client] = {}
     series: dict[tuple[int, str, str], Series] = {}
     for size, name in databases.items():
-        backend.use(name)
+        if backend is not None:
+            backend.use(name)
         for role in roles:
             user = User.objects.get(username=role)
             client = Client()
@@ -124,7 +126,8 @@ def measure(
     done, started = 0, time.perf_counter()
     for round_number in range(repeats + 1):  # round 0 warms up (templates, caches)
         for size, name in databases.items():
-            backend.use(name)
+            if backend is not None:
+                backend.use(name)
             for role in roles:
                 for page in pages:
                     entry = series[(size, role, page)]

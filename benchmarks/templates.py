@@ -129,11 +129,11 @@ def make(*, state: str, confidentiality: str, issued_on: dt.date | None = None) 
     return document
 
 
-def create_all() -> list[Template]:
+def create_all(confidentialities: list[str] = CONFIDENTIALITIES) -> list[Template]:
     """Every state × (normal, Mật), through the services."""
     slots = tuple(Unit.objects.get(abbreviation=abbreviation).pk for abbreviation in SLOTS)
     result = []
-    for confidentiality in CONFIDENTIALITIES:
+    for confidentiality in confidentialities:
         for state in STATES:
             document = make(state=state, confidentiality=confidentiality)
             result.append(
