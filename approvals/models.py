@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process
 
-from documents.models import Document
+from documents.models import Document, Unit
 
 if TYPE_CHECKING:
     from django.db.models.expressions import Combinable
@@ -45,7 +46,10 @@ class DocumentProcess(Process):
 
 
 class Notification(models.Model):
-    """An in-app message to one person about a document: a task for them, or news of it."""
+    """An in-app message about a document, to one person or to one unit (every member of it,
+    present and future): a task for them, or news of it. One row per event and audience, so
+    the table grows with documents, not with people; who has read what is one mark per person
+    (NotificationReadMark)."""
 
     class Kind(models.TextChoices):
         ASSIGNED = "assigned", _("Việc mới được giao")
@@ -56,11 +60,25 @@ class Notification(models.Model):
         DISTRIBUTED = "distributed", _("Văn bản gửi đến đơn vị")
         ARCHIVED = "archived", _("Văn bản đã lưu trữ")
 
+    # Exactly one of recipient and unit (notification_one_audience). Their own indexes lead
+    # with them (notification_person, notification_unit), so the foreign keys need none.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_index=False,
         related_name="notifications",
         verbose_name=_("người nhận"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="notifications",
+        verbose_name=_("đơn vị nhận"),
     )
     document = models.ForeignKey(
         Document,
@@ -71,14 +89,46 @@ class Notification(models.Model):
     kind = models.CharField(_("loại thông báo"), max_length=20, choices=Kind.choices)
     message = models.CharField(_("nội dung"), max_length=500)
     url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        # Newest first by id: the order the audience indexes serve (ids grow with time).
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, unit__isnull=True)
+                | Q(recipient__isnull=True, unit__isnull=False),
+                name="notification_one_audience",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "id"], name="notification_person"),
+            models.Index(fields=["unit", "id"], name="notification_unit"),
+        ]
 
     def __str__(self) -> str:
         return self.message
+
+
+class NotificationReadMark(models.Model):
+    """How far a person has read their notifications: every notification for them or their
+    units up to ``read_up_to`` (an id) is read, every later one unread. One row per person."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_read_mark",
+        verbose_name=_("người đọc"),
+    )
+    read_up_to = models.PositiveBigIntegerField(_("đã đọc đến thông báo"), default=0)
+
+    class Meta:
+        verbose_name = _("mốc đã đọc thông báo")
+        verbose_name_plural = _("mốc đã đọc thông báo")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ≤ {self.read_up_to}"

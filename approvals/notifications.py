@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from django.utils.translation import gettext as _
 from documents.models import Document
 from documents.permissions import GROUP_CLERKS
 
-from .models import Notification
+from . import selectors
+from .models import Notification, NotificationReadMark
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +72,31 @@ def notify(
         Notification(recipient=user, document=document, kind=kind, message=message, url=url)
         for user in recipients.values()
     )
-    addresses = [user.email for user in recipients.values() if user.email]
+    _mail_after_commit([user.email for user in recipients.values()], message, url)
+    return created
+
+
+def notify_units(
+    *, units: Iterable[int], document: Document, kind: str, message: str
+) -> list[Notification]:
+    """Record one notification per unit, which each member reads on their own, and mail
+    every active member after commit (once, though they belong to several of the units)."""
+    unit_ids = sorted(set(units))
+    url = document_path(document)
+    created = Notification.objects.bulk_create(
+        Notification(unit_id=unit_id, document=document, kind=kind, message=message, url=url)
+        for unit_id in unit_ids
+    )
+    members = get_user_model().objects.filter(groups__unit__in=unit_ids, is_active=True)
+    _mail_after_commit(list(members.values_list("email", flat=True).distinct()), message, url)
+    return created
+
+
+def _mail_after_commit(addresses: list[str], message: str, url: str) -> None:
+    addresses = [address for address in addresses if address]
     if addresses:
         link = settings.VANTHU_SITE_URL.rstrip("/") + url
         transaction.on_commit(lambda: send_notification_email(addresses, message, link))
-    return created
 
 
 @in_office_language
@@ -99,10 +121,6 @@ def clerks() -> list[User]:
     return list(
         get_user_model().objects.filter(groups__name=GROUP_CLERKS, is_active=True).distinct()
     )
-
-
-def unit_members(units) -> list[User]:
-    return list(get_user_model().objects.filter(groups__unit__in=units, is_active=True).distinct())
 
 
 # --- one function per workflow step ------------------------------------------------
@@ -167,8 +185,8 @@ def issued(document: Document, actor: User) -> None:
         exclude=actor,
     )
     units = [receipt.unit_id for receipt in document.receipts.all()]
-    notify(
-        users=unit_members(units),
+    notify_units(
+        units=units,
         document=document,
         kind=Notification.Kind.DISTRIBUTED,
         message=_("Đơn vị nhận được văn bản, đề nghị xác nhận đã nhận: %(doc)s")
@@ -200,9 +218,15 @@ def archived(document: Document) -> None:
 
 
 def mark_read(*, user: User, ids: list[int]) -> int:
-    """The person has seen these notifications of theirs."""
-    from django.utils import timezone
-
-    return Notification.objects.filter(recipient=user, pk__in=ids, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    """The person has read these notifications of theirs, and so every older one: their read
+    mark moves up to the newest of them, never down. Returns the mark."""
+    theirs = Notification.objects.filter(selectors.notification_for_q(user), pk__in=ids)
+    newest = theirs.aggregate(newest=Max("pk"))["newest"]
+    if newest is None:
+        return selectors.notification_read_up_to(user)
+    mark, _created = NotificationReadMark.objects.get_or_create(user=user)
+    if newest <= mark.read_up_to:
+        return mark.read_up_to
+    # A conditional update: two pages read at once leave the higher mark.
+    NotificationReadMark.objects.filter(user=user, read_up_to__lt=newest).update(read_up_to=newest)
+    return max(newest, mark.read_up_to)

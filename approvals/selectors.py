@@ -9,18 +9,29 @@ trap 5).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from documents import permissions
-from documents.models import Document, Event, Receipt
+from documents.models import Document, Event, Receipt, Unit
 from documents.selectors import document_list_visible_to, receipt_list_for_user
 
 from .flows import DocumentFlow
-from .models import Notification
+from .models import Notification, NotificationReadMark
 
 TASK_RELATED = ("process", "process__documentprocess__document__document_type", "owner")
 
@@ -29,12 +40,13 @@ def _documents_key(user: User) -> QuerySet:
     return document_list_visible_to(user).values("pk")
 
 
-def process_list_visible_to(user: User) -> QuerySet[Process]:
-    """Processes of the documents the person may see."""
-    processes = Process.objects.filter(flow_class=DocumentFlow).select_related(
-        "documentprocess__document"
+def process_list_visible_to(user: User) -> QuerySet:
+    """Processes (DocumentProcess rows) of the documents the person may see, each with its
+    document and type joined: a list of them costs one query whatever its length."""
+    processes = DocumentFlow.process_class.objects.filter(flow_class=DocumentFlow)
+    return processes.filter(document__in=_documents_key(user)).select_related(
+        "document__document_type"
     )
-    return processes.filter(documentprocess__document__in=_documents_key(user))
 
 
 def process_is_visible(user: User, process: Process) -> bool:
@@ -89,39 +101,27 @@ def task_archive(user: User) -> QuerySet[Task]:
     )
 
 
-@dataclass
-class WorkSummary:
-    """Everything waiting for one person, on one screen."""
+WORK_PREVIEW = 5  # items of each section on the home page; "Xem tất cả" lists the rest
 
-    drafts: list[Document] = field(default_factory=list)
-    returned: list[Document] = field(default_factory=list)
-    to_sign: list[Task] = field(default_factory=list)
-    to_issue: list[Document] = field(default_factory=list)
-    receipts: list[Receipt] = field(default_factory=list)
-    tasks: list[Task] = field(default_factory=list)
 
-    @property
-    def count(self) -> int:
-        """How many things wait for the person: the number beside "Việc của tôi"."""
-        return (
-            len(self.drafts)
-            + len(self.returned)
-            + len(self.to_sign)
-            + len(self.to_issue)
-            + len(self.receipts)
-            + len(self.tasks)
-        )
+class WorkSection(StrEnum):
+    """The sections of "Việc của tôi", each with its own paginated list (its slug)."""
 
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.drafts
-            or self.returned
-            or self.to_sign
-            or self.to_issue
-            or self.receipts
-            or self.tasks
-        )
+    TO_SIGN = "cho-ky-duyet"
+    RETURNED = "bi-tra-lai"
+    DRAFTS = "du-thao"
+    TO_ISSUE = "cho-ban-hanh"
+    RECEIPTS = "cho-xac-nhan"
+    TASKS = "viec-khac"
+
+
+# The flow's tasks the home page shows in a section of their own (or through the receipt
+# and the returned document they are about); every other open task of the person is "other".
+SHOWN_TASKS = (DocumentFlow.sign_off, DocumentFlow.revise, DocumentFlow.acknowledge)
+
+
+def _mine(user: User) -> QuerySet[Document]:
+    return document_list_visible_to(user).filter(drafter=user, origin=Document.Origin.OUTGOING)
 
 
 def receipts_waiting_for(user: User) -> QuerySet[Receipt]:
@@ -133,31 +133,128 @@ def receipts_waiting_for(user: User) -> QuerySet[Receipt]:
     return receipt_list_for_user(user).filter(theirs, status=Receipt.Status.PENDING)
 
 
-def work_summary(user: User) -> WorkSummary:
-    """The drafter's drafts and returned documents, the signer's documents awaiting sign-off,
-    the văn thư's documents to issue, the unit's receipts to acknowledge, other open tasks."""
-    summary = WorkSummary()
-    mine = document_list_visible_to(user).filter(drafter=user, origin=Document.Origin.OUTGOING)
-    summary.drafts = list(mine.filter(status=Document.Status.DRAFT))
-    summary.returned = list(
-        mine.filter(status=Document.Status.RETURNED).annotate(
-            # What the signer asked for, shown beside the document.
-            return_comment=Subquery(
-                Event.objects.filter(document=OuterRef("pk"), kind=Event.Kind.RETURNED)
-                .order_by("-pk")
-                .values("comment")[:1]
+def work_list(user: User, section: WorkSection) -> QuerySet:
+    """One section of what waits for the person, newest first: documents awaiting their
+    sign-off (tasks), their returned documents (with the signer's comment) and drafts, the
+    văn thư's signed documents to issue, receipts waiting for them, other open tasks."""
+    if section == WorkSection.TO_SIGN:
+        return task_inbox(user).filter(flow_task=DocumentFlow.sign_off)
+    if section == WorkSection.TASKS:
+        return task_inbox(user).exclude(flow_task__in=SHOWN_TASKS)
+    if section == WorkSection.RECEIPTS:
+        return receipts_waiting_for(user).order_by("-sent_at", "-pk")
+    if section == WorkSection.DRAFTS:
+        documents = _mine(user).filter(status=Document.Status.DRAFT)
+    elif section == WorkSection.RETURNED:
+        documents = (
+            _mine(user)
+            .filter(status=Document.Status.RETURNED)
+            .annotate(
+                # What the signer asked for, shown beside the document.
+                return_comment=Subquery(
+                    Event.objects.filter(document=OuterRef("pk"), kind=Event.Kind.RETURNED)
+                    .order_by("-pk")
+                    .values("comment")[:1]
+                )
             )
         )
-    )
-    inbox = list(task_inbox(user))
-    summary.to_sign = [t for t in inbox if t.flow_task == DocumentFlow.sign_off]
-    if permissions.is_clerk(user):
-        summary.to_issue = list(
-            document_list_visible_to(user).filter(status=Document.Status.SIGNED)
+    elif permissions.is_clerk(user):  # TO_ISSUE
+        documents = document_list_visible_to(user).filter(status=Document.Status.SIGNED)
+    else:
+        documents = Document.objects.none()
+    return documents.order_by("-created_at", "-pk")
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    """How many things wait for the person in each section, counted, never loaded."""
+
+    to_sign: int = 0
+    returned: int = 0
+    drafts: int = 0
+    to_issue: int = 0
+    receipts: int = 0
+    tasks: int = 0
+
+    @property
+    def total(self) -> int:
+        """The number beside "Việc của tôi"."""
+        return (
+            self.to_sign + self.returned + self.drafts + self.to_issue + self.receipts + self.tasks
         )
-    summary.receipts = list(receipts_waiting_for(user).order_by("-sent_at"))
-    shown = {DocumentFlow.sign_off, DocumentFlow.revise, DocumentFlow.acknowledge}
-    summary.tasks = [t for t in inbox if t.flow_task not in shown]
+
+
+def work_counts(user: User) -> WorkCounts:
+    """The size of each section of the person's work: four COUNT queries (inbox tasks, own
+    drafts and returned documents, documents to issue, receipts), whatever the data."""
+    tasks = (
+        task_inbox(user)
+        .order_by()
+        .aggregate(
+            to_sign=Count("pk", filter=Q(flow_task=DocumentFlow.sign_off)),
+            tasks=Count("pk", filter=~Q(flow_task__in=SHOWN_TASKS)),
+        )
+    )
+    draft, returned = Document.Status.DRAFT, Document.Status.RETURNED
+    documents = (
+        _mine(user)
+        .filter(status__in=(draft, returned))
+        .order_by()
+        .aggregate(
+            drafts=Count("pk", filter=Q(status=draft)),
+            returned=Count("pk", filter=Q(status=returned)),
+        )
+    )
+    to_issue = 0
+    if permissions.is_clerk(user):
+        to_issue = work_list(user, WorkSection.TO_ISSUE).order_by().count()
+    return WorkCounts(
+        to_sign=tasks["to_sign"],
+        returned=documents["returned"],
+        drafts=documents["drafts"],
+        to_issue=to_issue,
+        receipts=receipts_waiting_for(user).order_by().count(),
+        tasks=tasks["tasks"],
+    )
+
+
+@dataclass
+class WorkSummary:
+    """What waits for one person, on one screen: the first few of each section, and its size."""
+
+    counts: WorkCounts = field(default_factory=WorkCounts)
+    to_sign: list[Task] = field(default_factory=list)
+    returned: list[Document] = field(default_factory=list)
+    drafts: list[Document] = field(default_factory=list)
+    to_issue: list[Document] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """How many things wait for the person: the number beside "Việc của tôi"."""
+        return self.counts.total
+
+    @property
+    def is_empty(self) -> bool:
+        return self.counts.total == 0
+
+
+def work_summary(user: User, *, limit: int = WORK_PREVIEW) -> WorkSummary:
+    """The size of every section of the person's work (work_counts) and its first ``limit``
+    items (work_list), loaded only for the sections that are not empty."""
+    counts = work_counts(user)
+    summary = WorkSummary(counts=counts)
+    for section, name in (
+        (WorkSection.TO_SIGN, "to_sign"),
+        (WorkSection.RETURNED, "returned"),
+        (WorkSection.DRAFTS, "drafts"),
+        (WorkSection.TO_ISSUE, "to_issue"),
+        (WorkSection.RECEIPTS, "receipts"),
+        (WorkSection.TASKS, "tasks"),
+    ):
+        if getattr(counts, name):
+            setattr(summary, name, list(work_list(user, section)[:limit]))
     return summary
 
 
@@ -170,12 +267,77 @@ def work_summary_for_request(request) -> WorkSummary:
     return summary
 
 
+def work_count_for_request(request) -> int:
+    """The number beside "Việc của tôi" on every page: the home page's summary when the page
+    has one, the counts alone otherwise (nothing is loaded to be counted)."""
+    summary = getattr(request, "_vanthu_work_summary", None)
+    if summary is not None:
+        return summary.count
+    if not request.user.is_authenticated:
+        return 0
+    counts = getattr(request, "_vanthu_work_counts", None)
+    if counts is None:
+        counts = request._vanthu_work_counts = work_counts(request.user)
+    return counts.total
+
+
+# --- notifications -------------------------------------------------------------------
+
+UNREAD_COUNTED_UP_TO = 100  # the menu shows "99+" beyond: counting stops there
+
+
+def notification_read_up_to(user: User) -> int:
+    """The id of the newest notification the person has read (0: none)."""
+    marks = NotificationReadMark.objects.filter(user=user).values_list("read_up_to", flat=True)
+    return marks.first() or 0
+
+
+def _read_up_to_sql(user: User) -> Coalesce:
+    """The person's read mark inside the query that needs it (no query of its own)."""
+    mark = NotificationReadMark.objects.filter(user=user).values("read_up_to")[:1]
+    return Coalesce(Subquery(mark), Value(0))
+
+
+def _unit_ids(user: User) -> list[int]:
+    """The person's units, read once per user object (the menu and the page both ask)."""
+    cache = user.__dict__.get("_vanthu_unit_ids")
+    if cache is None:
+        units = Unit.objects.filter(group__user=user).order_by("pk").values_list("pk", flat=True)
+        cache = user.__dict__["_vanthu_unit_ids"] = list(units)
+    return cache
+
+
+def _notification_streams(user: User) -> list[QuerySet[Notification]]:
+    """The person's notifications as one stream per audience (the person, each of their
+    units), each served in id order by its index (notification_person, notification_unit)."""
+    notifications = Notification.objects.order_by()  # a union orders only as a whole
+    streams = [notifications.filter(recipient=user)]
+    streams += [notifications.filter(unit_id=unit) for unit in _unit_ids(user)]
+    return streams
+
+
+def notification_for_q(user: User) -> Q:
+    """Notifications to the person or to one of their units, as a filter (to check ids)."""
+    return Q(recipient=user) | Q(unit__in=_unit_ids(user))
+
+
 def notification_list_for(user: User) -> QuerySet[Notification]:
-    """The person's notifications, newest first."""
-    return Notification.objects.filter(recipient=user).select_related("document")
+    """The notifications to the person or to one of their units, newest first, each with
+    ``unread``: newer than their read mark."""
+    unread = ExpressionWrapper(Q(pk__gt=_read_up_to_sql(user)), output_field=BooleanField())
+    first, *others = [stream.annotate(unread=unread) for stream in _notification_streams(user)]
+    # UNION ALL of ordered index scans: the database merges them and stops at the page's end,
+    # where an OR of the audiences would collect and sort all of them.
+    return first.union(*others, all=True).order_by("-pk") if others else first.order_by("-pk")
 
 
 def notification_unread_count(user: User | AnonymousUser) -> int:
+    """How many notifications the person has not read, counted up to UNREAD_COUNTED_UP_TO:
+    only the ones newer than their read mark are read from the indexes."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    read_up_to = _read_up_to_sql(user)
+    streams = [stream.filter(pk__gt=read_up_to) for stream in _notification_streams(user)]
+    first, *others = streams
+    unread = first.union(*others, all=True) if others else first
+    return unread.order_by()[:UNREAD_COUNTED_UP_TO].count()

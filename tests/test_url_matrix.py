@@ -77,6 +77,7 @@ OPEN_PAGES = {
     "document_list",
     "receipt_list",
     "notification_list",
+    "work_list",
     "signature_verify",
     "process_list",
     "task_list",
@@ -363,6 +364,7 @@ def admin_values(users) -> dict[str, str]:
         "uidb64": "MQ",
         "token": "set-password",
         "url": "x",
+        "section": "du-thao",  # work_list: one kind of the person's work
     }
 
 

@@ -1,4 +1,5 @@
-"""The person's notifications; the ones shown are marked read."""
+"""The person's notifications, newest first; reading a page marks it, and everything older,
+read."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ class NotificationListView(LoginRequiredMixin, generic.ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Shown as they were before this visit (unread ones highlighted), then marked read.
         shown = list(context["notifications"])
         context["notifications"] = shown
-        notifications.mark_read(user=self.request.user,
-                                ids=[n.pk for n in shown if n.read_at is None])
+        notifications.mark_read(user=self.request.user, ids=[n.pk for n in shown if n.unread])
         return context

@@ -232,6 +232,9 @@ class DocumentsApp(Application):
     notification_list_path = path(
         "thong-bao/", notifications.NotificationListView.as_view(), name="notification_list"
     )
+    work_list_path = path(
+        "viec-cua-toi/<slug:section>/", home.WorkListView.as_view(), name="work_list"
+    )
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and user.is_active
@@ -240,6 +243,7 @@ class DocumentsApp(Application):
         return {
             # The same count as the work summary: the văn thư's documents to issue and a
             # unit's receipts are not in viewflow's inbox, but they are the person's work.
-            "work_count": selectors.work_summary_for_request(request).count,
+            # Counted by COUNT queries, never by loading the lists.
+            "work_count": selectors.work_count_for_request(request),
             "unread_notifications": selectors.notification_unread_count(request.user),
         }

@@ -3,14 +3,17 @@ server never blocks or undoes the step."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError, transaction
 from django.test import Client
 
-from approvals import services
+from approvals import notifications, selectors, services
 from approvals.models import Notification
 from documents.models import Document
 
@@ -26,11 +29,15 @@ class BrokenSMTPBackend(BaseEmailBackend):
 
 
 def recipients_of(kind: str, document: Document) -> set[str]:
-    return set(
-        Notification.objects.filter(kind=kind, document=document).values_list(
-            "recipient__username", flat=True
+    """Who finds a notification of this kind about the document in their list."""
+    return {
+        user.username
+        for user in User.objects.all()
+        if any(
+            n.kind == kind and n.document_id == document.pk
+            for n in selectors.notification_list_for(user)
         )
-    )
+    }
 
 
 def test_submission_tells_the_signer_in_app_and_by_mail_after_commit(
@@ -105,7 +112,12 @@ def test_sign_off_tells_the_clerks_and_issue_tells_every_recipient_unit(
         "vanthu",
     } == distributed
     assert "bantatgt" not in distributed
-    assert any("congan@" in m.to[0] for m in mail.outbox)
+    # One row per recipient unit, not one per member; every member is mailed once.
+    rows = Notification.objects.filter(kind=Notification.Kind.DISTRIBUTED, document=seed_plan)
+    assert rows.count() == seed_plan.receipts.count()
+    assert not rows.filter(recipient__isnull=False).exists()
+    mailed = [m.to[0].split("@")[0] for m in mail.outbox if "đề nghị xác nhận" in m.subject]
+    assert sorted(mailed) == sorted(distributed)
 
 
 def test_archiving_tells_the_drafter(seed_plan, users, django_capture_on_commit_callbacks):
@@ -158,8 +170,144 @@ def test_notification_page_lists_and_marks_read(seed_plan, users):
     response = client.get("/documents/thong-bao/")
     assert response.status_code == 200
     assert "chờ anh/chị ký duyệt" in response.text
-    assert not Notification.objects.filter(recipient=users.phogiamdoc, read_at=None).exists()
+    assert selectors.notification_unread_count(users.phogiamdoc) == 0
     # Nobody else sees it.
     other = Client()
     other.force_login(users.congan)
     assert "chờ anh/chị ký duyệt" not in other.get("/documents/thong-bao/").text
+
+
+# --- one row per unit event, read by each member on their own -------------------------
+
+
+def test_each_member_of_a_unit_reads_its_notification_on_their_own(issued, users):
+    # Văn phòng (chanhvanphong, chuyenvien) received the plan: one row for the unit.
+    row = Notification.objects.get(
+        kind=Notification.Kind.DISTRIBUTED, document=issued, unit__abbreviation="VP"
+    )
+    unread_before = {
+        name: selectors.notification_unread_count(users[name])
+        for name in ("chanhvanphong", "chuyenvien", "congan")
+    }
+    assert all(count >= 1 for count in unread_before.values())
+
+    chief = Client()
+    chief.force_login(users.chanhvanphong)
+    page = chief.get("/documents/thong-bao/").text
+    assert "đề nghị xác nhận đã nhận" in page
+    assert 'class="vt-unread"' in page  # shown unread on this visit, read from now on
+    assert selectors.notification_unread_count(users.chanhvanphong) == 0
+    assert 'class="vt-unread"' not in chief.get("/documents/thong-bao/").text
+
+    # Their colleague of the same unit and another unit's receiver have read nothing.
+    assert selectors.notification_unread_count(users.chuyenvien) == unread_before["chuyenvien"]
+    assert selectors.notification_unread_count(users.congan) == unread_before["congan"]
+    assert row.pk in [n.pk for n in selectors.notification_list_for(users.chuyenvien) if n.unread]
+    notifications.mark_read(user=users.chuyenvien, ids=[row.pk])
+    assert row.pk not in [
+        n.pk for n in selectors.notification_list_for(users.chuyenvien) if n.unread
+    ]
+    assert Notification.objects.filter(kind=Notification.Kind.DISTRIBUTED).count() == (
+        issued.receipts.count()
+    )
+
+
+def test_a_person_cannot_mark_someone_elses_notification_read(issued, users):
+    row = Notification.objects.get(
+        kind=Notification.Kind.DISTRIBUTED, document=issued, unit__abbreviation="CA"
+    )
+    before = selectors.notification_unread_count(users.bantatgt)
+    notifications.mark_read(user=users.bantatgt, ids=[row.pk])  # not theirs: nothing moves
+    assert selectors.notification_read_up_to(users.bantatgt) == 0
+    assert selectors.notification_unread_count(users.bantatgt) == before
+
+
+def test_the_list_is_newest_first_across_the_person_and_their_units(issued, users):
+    listed = list(selectors.notification_list_for(users.chuyenvien))
+    assert [n.pk for n in listed] == sorted((n.pk for n in listed), reverse=True)
+    kinds = {n.kind for n in listed}
+    # Their own (signed off, issued) and their unit's (distributed).
+    assert {Notification.Kind.SIGNED_OFF, Notification.Kind.DISTRIBUTED} <= kinds
+
+
+def test_the_menu_counts_unread_up_to_99_plus(seed_plan, users, client_for):
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=users.congan,
+            document=seed_plan,
+            kind=Notification.Kind.ASSIGNED,
+            message=f"Thông báo {i}",
+        )
+        for i in range(120)
+    )
+    assert selectors.notification_unread_count(users.congan) == 100  # counting stops there
+    page = client_for("congan").get("/documents/van-ban/").text
+    assert re.search(r"Thông báo</span>\s*<span class=\"mdc-list-item__meta\">99\+</span>", page)
+    client_for("congan").get("/documents/thong-bao/")  # the newest 30 read, so all older
+    assert selectors.notification_unread_count(users.congan) == 0
+
+
+def test_a_notification_has_exactly_one_audience(seed_plan, users):
+    unit = users.congan.groups.get().unit
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(
+            recipient=users.congan, unit=unit, document=seed_plan, kind="issued", message="x"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(document=seed_plan, kind="issued", message="x")
+    assert not Notification.objects.exists()
+
+
+# --- the migration: existing rows stay readable, read state kept -------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_per_member_rows_into_unit_rows_and_keeps_what_was_unread():
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("approvals", "0002_notification")]
+    after = [("approvals", "0005_notification_one_audience")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    call_command("loaddata", "document_types", "organisation", "demo_documents", verbosity=0)
+    OldUser = old.get_model("auth", "User")
+    Document = old.get_model("documents", "Document")
+    Receipt = old.get_model("documents", "Receipt")
+    Unit = old.get_model("documents", "Unit")
+    Notification = old.get_model("approvals", "Notification")
+    document = Document.objects.filter(origin="outgoing").first()
+    units = list(Unit.objects.filter(abbreviation__in=("CA", "VP")).order_by("pk"))
+    for unit in units:
+        Receipt.objects.create(document=document, unit=unit)
+    members = list(OldUser.objects.filter(groups__unit__in=units).distinct().order_by("pk"))
+    assert len(members) >= 3
+    read, unread = members[0], members[1]
+    own = Notification.objects.create(
+        recipient=read, document=document, kind="issued", message="Đã ban hành", read_at=None
+    )
+    rows = [
+        Notification.objects.create(
+            recipient=member,
+            document=document,
+            kind="distributed",
+            message="Đơn vị nhận được văn bản",
+            read_at=None if member == unread else "2026-01-01T00:00:00Z",
+        )
+        for member in members
+    ]
+    MigrationExecutor(connection).migrate(after)
+
+    from approvals.models import Notification as New
+
+    distributed = New.objects.filter(kind="distributed")
+    assert sorted(distributed.values_list("unit_id", flat=True)) == [u.pk for u in units]
+    assert set(distributed.values_list("pk", flat=True)) <= {row.pk for row in rows}
+    assert New.objects.get(pk=own.pk).recipient_id == read.pk  # a person's own row stays
+    fresh_read = User.objects.get(pk=read.pk)
+    fresh_unread = User.objects.get(pk=unread.pk)
+    assert own.pk in [n.pk for n in selectors.notification_list_for(fresh_read) if n.unread]
+    theirs = selectors.notification_list_for(fresh_unread)
+    assert any(n.unread for n in theirs if n.kind == "distributed")  # still unread
