@@ -85,6 +85,19 @@ def cited_documents(user, document: Document) -> list[tuple[Document, bool]]:
 
 
 class DocumentListView(LoginRequiredMixin, ListModelView):
+    """Danh sách văn bản: what the person may see, newest first, 20 a page.
+
+    Its cost in queries, whatever the number of documents (tests/test_query_counts.py pins
+    it): the paginator's COUNT over the visible documents (no join: Django drops the
+    select_related for a count), one page query (the row's type and drafting unit joined, the
+    body left out), and one query each for the filter's two option lists, document types and
+    the internal units (tens of rows, whatever the number of documents); a filtered page adds
+    one query per chosen type or unit (its value checked). The year is typed, not picked, so
+    no query lists the years. Besides: the session, the person with their groups, unit and
+    permissions (once per request, documents.permissions caches them on the user), and the
+    menu's counters. Rows cost no query: every column reads the row and its joins.
+    """
+
     model = Document
     title = gettext_lazy("Danh sách văn bản")
     columns = (
@@ -108,7 +121,14 @@ class DocumentListView(LoginRequiredMixin, ListModelView):
     def queryset(self):
         # The base of viewflow's chain (filters, search, ordering, paging): what the person
         # may see. Overriding get_queryset instead would skip the filters and the search.
-        return document_list_visible_to(self.request.user)
+        # Only what the columns show is joined (not the organization), and the body, the one
+        # long column, is not read: a page costs the same whatever the documents hold.
+        return (
+            document_list_visible_to(self.request.user)
+            .select_related(None)
+            .select_related("document_type", "drafting_unit")
+            .defer("body")
+        )
 
     @column(gettext_lazy("Số, ký hiệu"))
     def notation_or_draft(self, document):

@@ -171,15 +171,19 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    """Filters of the document list: type, state, unit, year, urgency."""
+    """Filters of the document list: type, state, unit, year, urgency.
 
-    document_type = django_filters.ModelChoiceFilter(
-        label=_("Loại văn bản"), queryset=DocumentType.objects.all()
-    )
+    Every option list is bounded by the organisation, never by the documents: the types
+    (one query, tens of rows), the internal units (one query), the states and urgencies (from
+    the model, no query). Types and units are read once per request, for the options and to
+    check a chosen value alike (a ModelChoiceFilter would query again to check it). The year
+    is typed and checked (1900-2999), so no query scans the documents for the years they
+    span; filtering by it reads created_at as a range.
+    """
+
+    document_type = django_filters.ChoiceFilter(label=_("Loại văn bản"))
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=Document.Status.choices)
-    drafting_unit = django_filters.ModelChoiceFilter(
-        label=_("Đơn vị soạn thảo"), queryset=Unit.objects.filter(kind=Unit.Kind.INTERNAL)
-    )
+    drafting_unit = django_filters.ChoiceFilter(label=_("Đơn vị soạn thảo"))
     year = YearFilter(label=_("Năm"), method="filter_year", min_value=MIN_YEAR, max_value=MAX_YEAR)
     urgency = django_filters.ChoiceFilter(
         label=_("Độ khẩn"), choices=[c for c in Document.Urgency.choices if c[0]]
@@ -188,6 +192,15 @@ class DocumentFilter(django_filters.FilterSet):
     class Meta:
         model = Document
         fields = ["document_type", "status", "drafting_unit", "urgency"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["document_type"].extra["choices"] = [
+            (document_type.pk, str(document_type)) for document_type in DocumentType.objects.all()
+        ]
+        self.filters["drafting_unit"].extra["choices"] = [
+            (unit.pk, str(unit)) for unit in Unit.objects.filter(kind=Unit.Kind.INTERNAL)
+        ]
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(

@@ -16,11 +16,28 @@ from viewflow.urls import Application
 from viewflow.utils import viewprop
 from viewflow.workflow.flow import FlowAppViewset
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.views.mixins import StoreRequestPathMixin
 
 from .. import selectors
-from ..models import DocumentProcess
-from . import documents, files, home, notifications, receipts
+from . import documents, files, filters, home, notifications, receipts
 from .columns import column
+
+# The task lists find a task by its document's trích yếu or số ký hiệu (the search box),
+# instead of viewflow's <select> of every process (filters.py).
+TASK_SEARCH = (
+    "process__documentprocess__document__subject",
+    "process__documentprocess__document__notation",
+)
+
+
+class NoPinnedPathMixin:
+    """viewflow's lists store their path in the session on every GET (StoreRequestPathMixin)
+    for a task page to send the person back to after the task; no task page is mounted here,
+    so nothing reads it, and it cost a session write (three queries) on each page view."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # The rest of viewflow's chain (login, has_view_permission), without the pin.
+        return super(StoreRequestPathMixin, self).dispatch(request, *args, **kwargs)
 
 
 class DocumentColumnMixin:
@@ -46,43 +63,53 @@ class DocumentColumnMixin:
         return task.flow_task.task_title
 
 
-class InboxView(DocumentColumnMixin, flow_views.FlowInboxListView):
+class InboxView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowInboxListView):
     title = _("Việc cần xử lý")
     columns = ("task_id", "task_title", "document", "created")
+    filterset_class = filters.PersonTaskFilter
+    search_fields = TASK_SEARCH
 
     @viewprop
     def queryset(self):
         return selectors.task_inbox(self.request.user)
 
 
-class QueueView(DocumentColumnMixin, flow_views.FlowQueueListView):
+class QueueView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowQueueListView):
     title = _("Việc chờ nhận")
     columns = ("task_id", "task_title", "document", "created")
+    filterset_class = filters.PersonTaskFilter
+    search_fields = TASK_SEARCH
 
     @viewprop
     def queryset(self):
         return selectors.task_queue(self.request.user)
 
 
-class ArchiveView(DocumentColumnMixin, flow_views.FlowArchiveListView):
+class ArchiveView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowArchiveListView):
     title = _("Việc đã xử lý")
     columns = ("task_id", "task_title", "document", "created", "finished")
+    filterset_class = filters.PersonArchiveFilter
+    search_fields = TASK_SEARCH
 
     @viewprop
     def queryset(self):
         return selectors.task_archive(self.request.user)
 
 
-class TaskListView(DocumentColumnMixin, flow_views.DashboardTaskListView):
+class TaskListView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.DashboardTaskListView):
     columns = ("task_id", "task_title", "document", "created", "owner")
+    filterset_class = filters.TaskListFilter
+    search_fields = TASK_SEARCH
 
     @viewprop
     def queryset(self):
         return selectors.task_list_visible_to(self.request.user).order_by("-created")
 
 
-class ProcessListView(flow_views.DashboardProcessListView):
+class ProcessListView(NoPinnedPathMixin, flow_views.DashboardProcessListView):
     columns = ("process_id", "document", "created", "finished", "status")
+    filterset_class = filters.ProcessListFilter
+    search_fields = ("document__subject", "document__notation")
 
     @column("#")
     def process_id(self, process):
@@ -99,12 +126,13 @@ class ProcessListView(flow_views.DashboardProcessListView):
 
     @viewprop
     def queryset(self):
-        visible = selectors.process_list_visible_to(self.request.user).values("pk")
-        return (
-            DocumentProcess.objects.filter(pk__in=visible)
-            .select_related("document__document_type")
-            .order_by("-created")
-        )
+        return selectors.process_list_visible_to(self.request.user).order_by("-created")
+
+    def get_queryset(self):
+        """viewflow's chain (filters, search, ordering) without DashboardProcessListView's
+        count of active tasks per process: no column shows it, and its GROUP BY over the
+        tasks made the page query and the paginator's COUNT join every task of every row."""
+        return super(flow_views.DashboardProcessListView, self).get_queryset()
 
 
 class ProcessDetailView(RedirectView):
@@ -119,7 +147,7 @@ class ProcessDetailView(RedirectView):
         process = visible.filter(pk=kwargs["process_pk"]).first()
         if process is None:
             raise Http404(_("Không tìm thấy quy trình."))
-        return documents.document_url(process.documentprocess.document)
+        return documents.document_url(process.document)
 
 
 class ChartView(flow_views.FlowChartView):

@@ -204,6 +204,87 @@ def test_queue_counter_uses_model_permission_not_object_grants(client_for, submi
     assert SEED_SUBJECT not in client_for("chuyenvien").get("/document/queue/").text
 
 
+def select_names(response) -> set[str]:
+    """The names of the filter form's choice fields (viewflow renders <vf-field-select>)."""
+    return set(re.findall(r'<vf-field-select[^>]*name="([^"]+)"', response.text))
+
+
+def test_task_lists_filter_by_step_date_and_document_never_by_a_list_of_processes(
+    client_for, issued
+):
+    """viewflow's inbox filter was a <select> of every process with an open task of the
+    person (VIEWFLOW.md, trap 18): the step, a period and the search box replace it."""
+    from viewflow.workflow.fields import get_task_ref
+
+    client = client_for("congan")
+    page = client.get("/document/inbox/")
+    assert select_names(page) == {"flow_task", "created"}
+    assert "acknowledge" in page.text  # the steps, from the flow's nodes
+    acknowledge, sign_off = (
+        get_task_ref(DocumentFlow.acknowledge),
+        get_task_ref(DocumentFlow.sign_off),
+    )
+    for query, shown in [
+        ({"flow_task": acknowledge}, True),
+        ({"flow_task": sign_off}, False),
+        ({"created": "today"}, True),
+        ({"created": "week"}, True),
+        ({"created": "yesterday"}, False),
+        ({"_search": "trật tự giao thông"}, True),
+        ({"_search": issued.notation}, True),
+        ({"_search": "không có văn bản này"}, False),
+    ]:
+        assert (SEED_SUBJECT in client.get("/document/inbox/", query).text) is shown, query
+
+
+def test_archive_queue_task_and_process_lists_have_bounded_filters(client_for, issued):
+    from viewflow.workflow.fields import get_task_ref
+
+    deputy = client_for("phogiamdoc")
+    archive = deputy.get("/document/archive/")
+    assert select_names(archive) == {"flow_task", "created", "finished"}
+    assert SEED_SUBJECT in archive.text
+    assert SEED_SUBJECT in deputy.get("/document/archive/", {"finished": "today"}).text
+    assert SEED_SUBJECT not in deputy.get("/document/archive/", {"finished": "yesterday"}).text
+    assert select_names(client_for("vanthu").get("/document/queue/")) == {"flow_task", "created"}
+
+    tasks = deputy.get("/document/tasks/")
+    assert select_names(tasks) == {"flow_task", "status", "created", "finished"}
+    # Every task, finished ones too; "Chưa xong" narrows to the open ones.
+    sign_off = {"flow_task": get_task_ref(DocumentFlow.sign_off)}
+    assert SEED_SUBJECT in deputy.get("/document/tasks/", sign_off).text
+    assert SEED_SUBJECT not in deputy.get("/document/tasks/", {**sign_off, "finished": "open"}).text
+    assert SEED_SUBJECT in deputy.get("/document/tasks/", {"status": "DONE"}).text
+    assert SEED_SUBJECT not in deputy.get("/document/tasks/", {"_search": "không có"}).text
+
+    flows = deputy.get("/document/flows/")
+    assert select_names(flows) == {"status", "created", "finished"}
+    assert SEED_SUBJECT in flows.text
+    assert SEED_SUBJECT in deputy.get("/document/flows/", {"finished": "open"}).text
+    assert SEED_SUBJECT not in deputy.get("/document/flows/", {"status": "DONE"}).text
+    assert SEED_SUBJECT in deputy.get("/document/flows/", {"_search": "thi đua"}).text
+    # Bad values are ignored, never a 500.
+    for path in ("/document/inbox/", "/document/tasks/", "/document/flows/"):
+        response = deputy.get(path, {"created": "x", "flow_task": "x", "status": "x"})
+        assert response.status_code == 200, path
+
+
+def test_viewflow_lists_do_not_write_the_session_on_every_view(client_for, submitted):
+    """viewflow pinned each list's path in the session (a write per page view) for task pages
+    that are not mounted here."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("phogiamdoc")
+    for path in ("/document/inbox/", "/document/archive/", "/document/tasks/", "/document/flows/"):
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        writes = [q["sql"] for q in captured.captured_queries if "UPDATE" in q["sql"]]
+        assert writes == [], path
+        assert "vf-pin-location" not in client.session, path
+
+
 def test_no_one_cancels_a_process_the_url_does_not_exist(client_for, submitted, users):
     process = submitted.processes.get()
     before = snapshot(submitted)
