@@ -33,6 +33,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="keep databases of a previous run that already have the size",
     )
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="build the databases and stop (measure later with --reuse)",
+    )
     parser.add_argument("--lifecycle-repeats", type=int, default=5)
     parser.add_argument("--skip-lifecycle", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
@@ -75,6 +80,9 @@ def run(options: argparse.Namespace) -> dict:
         reuse=options.reuse,
     )
     databases = {size: generation[size]["database"] for size in sizes}
+    if options.generate_only:
+        print(json.dumps(generation, indent=1))
+        return {"generation": generation}
     backend.use(databases[sizes[0]])
     database_version = backend.version()
     roles = [r for r in options.roles.split(",") if r] or None
