@@ -8,10 +8,12 @@ trap 5).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -321,14 +323,45 @@ def notification_for_q(user: User) -> Q:
     return Q(recipient=user) | Q(unit__in=_unit_ids(user))
 
 
-def notification_list_for(user: User) -> QuerySet[Notification]:
+class NotificationFeed:
+    """The person's notifications newest first, as a paginator reads them (count, slices,
+    iteration): one stream per audience, merged by the database in a UNION ALL. Where the
+    database allows it (PostgreSQL), each stream is cut at the slice's end, so a page reads
+    that many rows of each index, not every notification of the unit."""
+
+    ordered = True  # for the paginator: newest first
+
+    def __init__(self, streams: list[QuerySet[Notification]]) -> None:
+        self.streams = streams
+
+    def _merged(self, end: int | None = None) -> QuerySet[Notification]:
+        first, *others = self.streams
+        if not others:
+            return first.order_by("-pk")
+        if end is not None and connection.features.supports_slicing_ordering_in_compound:
+            first, *others = [stream.order_by("-pk")[:end] for stream in self.streams]
+        return first.union(*others, all=True).order_by("-pk")
+
+    def count(self) -> int:
+        return self._merged().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Notification]:
+        return iter(self._merged())
+
+    def __getitem__(self, index: slice) -> list[Notification]:
+        if not isinstance(index, slice) or index.step is not None or index.stop is None:
+            raise TypeError("NotificationFeed takes slices [start:stop]")
+        return list(self._merged(end=index.stop)[index.start : index.stop])
+
+
+def notification_list_for(user: User) -> NotificationFeed:
     """The notifications to the person or to one of their units, newest first, each with
     ``unread``: newer than their read mark."""
     unread = ExpressionWrapper(Q(pk__gt=_read_up_to_sql(user)), output_field=BooleanField())
-    first, *others = [stream.annotate(unread=unread) for stream in _notification_streams(user)]
-    # UNION ALL of ordered index scans: the database merges them and stops at the page's end,
-    # where an OR of the audiences would collect and sort all of them.
-    return first.union(*others, all=True).order_by("-pk") if others else first.order_by("-pk")
+    return NotificationFeed([s.annotate(unread=unread) for s in _notification_streams(user)])
 
 
 def notification_unread_count(user: User | AnonymousUser) -> int:
