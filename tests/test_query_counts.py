@@ -8,9 +8,11 @@ with the data behind it fails here; times stay out of the tests (the benchmark m
 Each round leaves a document in every state each role has work or history in, so every page
 has rows at both sizes for every role: one submitted to the Phó Giám đốc and one to the Giám
 đốc (their inboxes), one returned (the chuyên viên's inbox) and one returned and submitted
-again (the chuyên viên's archive), one signed off (the văn thư's
-queue), one issued (receipts and acknowledge tasks of every recipient unit, the Ban Giám đốc
-included) and one archived, signed off by the Giám đốc (everyone's archive and history).
+again (the chuyên viên's archive), one signed off (the văn thư's queue), one issued (receipts
+and acknowledge tasks of every recipient unit, the Ban Giám đốc included) and one archived,
+signed off by the Giám đốc (everyone's archive and history). A round signs for real three
+times, so the sizes stay small: 1 and 3 rounds already differ in every list's rows (1 against
+3, or 8 against a full page of 20), which is what an N+1 shows in.
 """
 
 from __future__ import annotations
