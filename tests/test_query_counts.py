@@ -12,7 +12,7 @@ again (the chuyên viên's archive), one signed off (the văn thư's queue), one
 and acknowledge tasks of every recipient unit, the Ban Giám đốc included) and one archived,
 signed off by the Giám đốc (everyone's archive and history). A round signs for real three
 times, so the sizes stay small: 1 and 3 rounds already differ in every list's rows (1 against
-3, or 8 against a full page of 20), which is what an N+1 shows in.
+3, or ten documents against a full page of 20), which is what an N+1 shows in.
 """
 
 from __future__ import annotations
