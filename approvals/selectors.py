@@ -29,7 +29,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from documents import permissions
-from documents.models import Document, Event, Receipt, Unit
+from documents.models import Document, Event, Receipt
 from documents.selectors import document_list_visible_to, receipt_list_for_user
 
 from .flows import DocumentFlow
@@ -301,12 +301,8 @@ def _read_up_to_sql(user: User) -> Coalesce:
 
 
 def _unit_ids(user: User) -> list[int]:
-    """The person's units, read once per user object (the menu and the page both ask)."""
-    cache = user.__dict__.get("_vanthu_unit_ids")
-    if cache is None:
-        units = Unit.objects.filter(group__user=user).order_by("pk").values_list("pk", flat=True)
-        cache = user.__dict__["_vanthu_unit_ids"] = list(units)
-    return cache
+    """The person's units, from the memberships read once per request."""
+    return permissions.unit_ids(user)
 
 
 def _notification_streams(user: User) -> list[QuerySet[Notification]]:
@@ -354,6 +350,8 @@ class NotificationFeed:
     def __getitem__(self, index: slice) -> list[Notification]:
         if not isinstance(index, slice) or index.step is not None or index.stop is None:
             raise TypeError("NotificationFeed takes slices [start:stop]")
+        if index.stop <= (index.start or 0):
+            return []  # an empty page (a sliced-to-nothing stream would leave the union)
         return list(self._merged(end=index.stop)[index.start : index.stop])
 
 

@@ -32,7 +32,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 if TYPE_CHECKING:
     from django.contrib.auth.models import Group, User
 
-    from .models import Document, Organization, Receipt
+    from .models import Document, Organization, Profile, Receipt
 
 # Role groups (Django groups). Their names are data; these are the codes fixtures use.
 GROUP_DRAFTERS = "Chuyên viên"
@@ -57,18 +57,30 @@ def _has_group(user: User, name: str) -> bool:
     return name in _groups(user)
 
 
-def _groups(user: User) -> dict[str, int]:
-    """The person's groups by name, read once per user object: one page asks several times
-    (menu, lists, actions)."""
+def _memberships(user: User) -> list[tuple[str, int, int | None]]:
+    """The person's groups (name, id, and the id of the unit the group stands for), read in
+    one query per user object: one page asks several times (menu, lists, actions)."""
     cache = user.__dict__.get("_vanthu_groups")
     if cache is None:
-        cache = user.__dict__["_vanthu_groups"] = dict(user.groups.values_list("name", "pk"))
+        rows = user.groups.values_list("name", "pk", "unit__pk")
+        cache = user.__dict__["_vanthu_groups"] = list(rows)
     return cache
+
+
+def _groups(user: User) -> dict[str, int]:
+    return {name: pk for name, pk, _unit in _memberships(user)}
 
 
 def group_ids(user: User) -> list[int]:
     """The ids of the person's groups (their units' groups among them)."""
-    return list(_groups(user).values()) if acts_in_workflow(user) else []
+    return [pk for _name, pk, _unit in _memberships(user)] if acts_in_workflow(user) else []
+
+
+def unit_ids(user: User) -> list[int]:
+    """The ids of the units the person belongs to."""
+    if not acts_in_workflow(user):
+        return []
+    return sorted(unit for _name, _pk, unit in _memberships(user) if unit is not None)
 
 
 def is_signer(user: User) -> bool:
@@ -88,8 +100,28 @@ def is_clerk(user: User) -> bool:
 
 def organization_of(user: User) -> Organization | None:
     """The agency the person works in, through their unit; None for outsiders."""
-    profile = getattr(user, "profile", None)
+    profile = profile_of(user)
     return profile.unit.organization if profile is not None else None
+
+
+def profile_of(user: User) -> Profile | None:
+    """The person's unit, agency and position, read in one query and kept on the user
+    object, so that ``user.profile`` costs nothing more on the same request."""
+    from .models import Profile
+
+    if not user.is_authenticated or user.__dict__.get("_vanthu_no_profile"):
+        return None
+    if "profile" not in user._state.fields_cache:
+        profile = (
+            Profile.objects.select_related("unit__organization", "position")
+            .filter(user=user)
+            .first()
+        )
+        if profile is None:
+            user.__dict__["_vanthu_no_profile"] = True
+            return None
+        user.profile = profile
+    return getattr(user, "profile", None)
 
 
 EVERYONE = "all"

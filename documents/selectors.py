@@ -27,7 +27,7 @@ def document_list_visible_to(user: User) -> QuerySet[Document]:
 def document_get_visible(user: User, pk: int) -> Document:
     """The document if the person may see it; 404 otherwise (its existence stays hidden)."""
     try:
-        return document_list_visible_to(user).get(pk=pk)
+        return document_list_visible_to(user).select_related("drafter").get(pk=pk)
     except Document.DoesNotExist as exc:
         raise Http404("Không tìm thấy văn bản.") from exc
 
