@@ -173,9 +173,24 @@ def plot(results: list[dict], path: Path) -> bool:
             if row["p95_ms"] is not None:
                 current = worst[row["page"]].get(row["size"], 0)
                 worst[row["page"]][row["size"]] = max(current, row["p95_ms"])
-        for page, points in sorted(worst.items()):
+        colours = plt.get_cmap("tab20").colors
+        for number, (page, points) in enumerate(sorted(worst.items())):
             sizes = sorted(points)
-            axis.plot(sizes, [points[s] for s in sizes], marker="o", label=page)
+            axis.plot(
+                sizes,
+                [points[s] for s in sizes],
+                marker="os^D"[number % 4],
+                color=colours[number % len(colours)],
+                label=page,
+            )
+        if result["backend"] == "postgresql":
+            axis.axhline(
+                MAX_P95_MS_POSTGRES,
+                color="red",
+                linestyle="--",
+                linewidth=1,
+                label=f"target {MAX_P95_MS_POSTGRES} ms",
+            )
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("documents")
