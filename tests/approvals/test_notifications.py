@@ -311,3 +311,31 @@ def test_the_migration_turns_per_member_rows_into_unit_rows_and_keeps_what_was_u
     assert own.pk in [n.pk for n in selectors.notification_list_for(fresh_read) if n.unread]
     theirs = selectors.notification_list_for(fresh_unread)
     assert any(n.unread for n in theirs if n.kind == "distributed")  # still unread
+
+
+def test_the_list_pages_merge_the_person_and_their_units_newest_first(seed_plan, users):
+    unit = users.chanhvanphong.profile.unit
+    for i in range(20):  # interleaved: one to the person, one to their unit
+        Notification.objects.create(
+            recipient=users.chuyenvien, document=seed_plan, kind="issued", message=f"P{i}"
+        )
+        Notification.objects.create(unit=unit, document=seed_plan, kind="issued", message=f"U{i}")
+    Notification.objects.create(
+        recipient=users.congan, document=seed_plan, kind="issued", message="not theirs"
+    )
+    feed = selectors.notification_list_for(users.chuyenvien)
+    everything = [n.message for n in feed]
+    assert len(feed) == 40 and "not theirs" not in everything
+    assert everything[:4] == ["U19", "P19", "U18", "P18"]
+    assert [n.message for n in feed[30:40]] == everything[30:40]
+    client = Client()
+    client.force_login(users.chuyenvien)
+    page_two = client.get("/documents/thong-bao/?page=2").text
+    assert "U4" in page_two and "P0" in page_two and "U19" not in page_two
+
+
+def test_a_person_without_notifications_sees_an_empty_list(users):
+    client = Client()
+    client.force_login(users.bantatgt)
+    assert "Chưa có thông báo nào." in client.get("/documents/thong-bao/").text
+    assert selectors.notification_unread_count(users.bantatgt) == 0
