@@ -94,6 +94,8 @@ def describe(model: type[models.Model]) -> Table:
                 model._meta.get_field(private.ct_field),
                 model._meta.get_field(private.fk_field),
             )
+            # A generic foreign key's content type and id are concrete columns of its model.
+            assert isinstance(ct, models.Field) and isinstance(fk, models.Field)
             if fk.attname in index and ct.attname in index:
                 table.refs = [r for r in table.refs if r.index != index[fk.attname]]
                 table.texts = [t for t in table.texts if t != index[fk.attname]]
@@ -130,9 +132,9 @@ class Cloner:
 
     def __init__(self) -> None:
         self.tables = {t.label: t for t in all_tables()}
-        self.content_types: dict[int, type[models.Model]] = {}
+        self.content_types: dict[int, type[models.Model] | None] = {}
         self.next_pk: dict[str, int] = {}
-        self.pending: dict[str, list[tuple]] = {}
+        self.pending: dict[str, list[list]] = {}  # rows as lists: flush converts in place
         self.names = {m._meta.model_name: _concrete(m) for m in apps.get_models()}
 
     # --- reading the template ------------------------------------------------------
@@ -200,6 +202,7 @@ class Cloner:
         for ref in table.refs:
             column = table.columns[ref.index]
             if ref.target is None:
+                assert ref.ct_index is not None  # a generic reference has its content type
                 ct_column = table.columns[ref.ct_index]
                 for model, pks in selected.items():
                     ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
@@ -214,7 +217,11 @@ class Cloner:
                 and ref.target not in OUTSIDE
                 and (table.model is not Document)
             ):
-                if column.is_relation and column.remote_field.parent_link:
+                if (
+                    column.is_relation
+                    and column.remote_field is not None
+                    and column.remote_field.parent_link
+                ):
                     continue  # a child row is found through its own references
                 found |= set(
                     manager.filter(
@@ -230,6 +237,7 @@ class Cloner:
             pk = child.model._meta.pk
             if (
                 pk.is_relation
+                and pk.remote_field is not None
                 and pk.remote_field.parent_link
                 and (_concrete(pk.remote_field.model) is table.model)
             ):
@@ -244,7 +252,9 @@ class Cloner:
                 if ref.target is not None:
                     referred.add(ref.target)
                 else:
-                    referred |= {self._ct_model(row[ref.ct_index]) for row in table_rows}
+                    ct_index = ref.ct_index
+                    assert ct_index is not None  # a generic reference has its content type
+                    referred |= {self._ct_model(row[ct_index]) for row in table_rows}
         for label in rows:
             table = self.tables[label]
             table.leaf = table.model not in referred

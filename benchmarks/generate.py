@@ -111,13 +111,13 @@ class Generator:
         self.pool = [
             u
             for u in organisation.units
-            if not u.is_records_office and u.pk not in leaders and u.bench_members
+            if not u.is_records_office and u.pk not in leaders and organisation.members[u.pk]
         ]
 
     def _source(self, template: Template) -> Source:
         document = Document.objects.get(pk=template.pk)
         members = {
-            pk: [u.pk for u in self._unit(pk).bench_members] for pk in template.slot_unit_ids
+            pk: [u.pk for u in self.org.members[self._unit(pk).pk]] for pk in template.slot_unit_ids
         }
         return Source(
             template=template,
@@ -149,7 +149,7 @@ class Generator:
         for slot, target in zip(template.slot_unit_ids, targets, strict=True):
             units[slot] = [target.pk]
             groups[self.units[slot].group_id] = [target.group_id]
-            old, new = source.members[slot], [u.pk for u in target.bench_members]
+            old, new = source.members[slot], [u.pk for u in self.org.members[target.pk]]
             # i-th member to i-th member (the receivers first); a larger unit's extra members
             # go with the template's last member (for rows nothing refers to: notifications).
             for i, person in enumerate(old):

@@ -34,6 +34,7 @@ def _document_life() -> int:
         .order_by("pk")
         .first()
     )
+    assert plan is not None, "the seed plan is missing (run the demo seed first)"
     document = documents.document_create(
         actor=users["chuyenvien"],
         organization=plan.organization,
@@ -49,6 +50,7 @@ def _document_life() -> int:
     services.document_issue(document=document, actor=users["vanthu"])
     receipts = list(document.receipts.select_related("assignee"))
     for receipt in receipts:
+        assert receipt.assignee is not None  # an issued document's receipts are assigned
         services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
     document.refresh_from_db()
     if document.status != Document.Status.ARCHIVED:

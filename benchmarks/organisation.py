@@ -87,8 +87,10 @@ class Organisation:
     organization: Organization
     drafters: list[User] = field(default_factory=list)
     signers: list[User] = field(default_factory=list)
-    units: list[Unit] = field(default_factory=list)  # every unit, with .bench_members
+    units: list[Unit] = field(default_factory=list)  # every unit
     records_office: Unit | None = None
+    # each unit's active members by unit pk, the receiver first
+    members: dict[int, list[User]] = field(default_factory=dict)
 
 
 def _person(index: int, rng: random.Random) -> dict[str, str]:
@@ -193,7 +195,7 @@ def load() -> Organisation:
         people = sorted(members.get(unit.group_id, []), key=lambda u: u.pk)
         if unit.receiver_id is not None:
             people.sort(key=lambda u: u.pk != unit.receiver_id)  # the receiver first
-        unit.bench_members = people
+        result.members[unit.pk] = people
         result.units.append(unit)
         if unit.is_records_office:
             result.records_office = unit

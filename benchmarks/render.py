@@ -23,8 +23,10 @@ def timed(label: str, action: Callable[[], object], repeats: int) -> object:
         start = time.perf_counter()
         result = action()
         durations.append(time.perf_counter() - start)
-    print(f"{label:<38} median {statistics.median(durations) * 1000:7.0f} ms"
-          f"   min {min(durations) * 1000:7.0f} ms   (n={repeats})")
+    print(
+        f"{label:<38} median {statistics.median(durations) * 1000:7.0f} ms"
+        f"   min {min(durations) * 1000:7.0f} ms   (n={repeats})"
+    )
     return result
 
 
@@ -61,29 +63,50 @@ def main(repeats: int) -> None:
     timed("first PDF (fonts, imports, caches)", lambda: pdf(plan), 1)
     timed("PDF, draft with DỰ THẢO mark", lambda: pdf(plan), repeats)
     timed("DOCX, draft", lambda: docx(plan), repeats)
-    plan = services.document_submit(document=plan, actor=users["chuyenvien"],
-                                    signer=users["phogiamdoc"])
+    plan = services.document_submit(
+        document=plan, actor=users["chuyenvien"], signer=users["phogiamdoc"]
+    )
     plan = services.document_sign_off(document=plan, actor=users["phogiamdoc"])
     signed_off = timed("PDF, signed off (with form fields)", lambda: pdf(plan), repeats)
     ca = pki.make_ca(common_name="CA", organization="Bench")
     person = pki.issue(ca, common_name="Trần Thị Bình", organization="STTTT")
     agency = pki.issue(ca, common_name="Sở Thông tin và Truyền thông", organization="UBND")
-    signed = timed("sign-off signature (visible)", lambda: signing.sign_with(
-        person, signed_off, reason="Ký duyệt", location="Bình Phước",
-        field_name=slots.SIGNATURE, appearance=signing.signer_appearance()), repeats)
+    signed = timed(
+        "sign-off signature (visible)",
+        lambda: signing.sign_with(
+            person,
+            signed_off,
+            reason="Ký duyệt",
+            location="Bình Phước",
+            field_name=slots.SIGNATURE,
+            appearance=signing.signer_appearance(),
+        ),
+        repeats,
+    )
     issued_on = dt.date(plan.signed_off_at.year, 4, 16)
-    issued = timed("number + date + agency signature", lambda: signing.sign_with(
-        agency, signed, reason="Ban hành", location="Bình Phước",
-        field_name=slots.AGENCY_SIGNATURE,
-        form_values=issue_values(signed, notation="05/KH-STTTT", issued_on=issued_on),
-        appearance=signing.agency_appearance("Sở Thông tin và Truyền thông")), repeats)
-    timed("verify both signatures", lambda: signing.verify_pdf(issued, trust_roots=[ca.cert]),
-          repeats)
+    issued = timed(
+        "number + date + agency signature",
+        lambda: signing.sign_with(
+            agency,
+            signed,
+            reason="Ban hành",
+            location="Bình Phước",
+            field_name=slots.AGENCY_SIGNATURE,
+            form_values=issue_values(signed, notation="05/KH-STTTT", issued_on=issued_on),
+            appearance=signing.agency_appearance("Sở Thông tin và Truyền thông"),
+        ),
+        repeats,
+    )
+    timed(
+        "verify both signatures", lambda: signing.verify_pdf(issued, trust_roots=[ca.cert]), repeats
+    )
     plan = services.document_issue(document=plan, actor=users["vanthu"], issued_on=issued_on)
     timed("PDF, issued (number and date printed)", lambda: pdf(plan), repeats)
     timed("DOCX, issued", lambda: docx(plan), repeats)
-    print(f"sizes: PDF {len(pdf(plan)) // 1024} KiB, signed PDF {len(issued) // 1024} KiB, "
-          f"DOCX {len(docx(plan)) // 1024} KiB")
+    print(
+        f"sizes: PDF {len(pdf(plan)) // 1024} KiB, signed PDF {len(issued) // 1024} KiB, "
+        f"DOCX {len(docx(plan)) // 1024} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ import os
 import platform
 import subprocess
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 
@@ -164,6 +166,7 @@ def plot(results: list[dict], path: Path) -> bool:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.colors import ListedColormap
     except ImportError:
         return False
     fig, axes = plt.subplots(1, len(results), figsize=(7 * len(results), 5), squeeze=False)
@@ -173,7 +176,10 @@ def plot(results: list[dict], path: Path) -> bool:
             if row["p95_ms"] is not None:
                 current = worst[row["page"]].get(row["size"], 0)
                 worst[row["page"]][row["size"]] = max(current, row["p95_ms"])
-        colours = plt.get_cmap("tab20").colors
+        colormap = plt.get_cmap("tab20")
+        assert isinstance(colormap, ListedColormap)  # tab20 is a qualitative (listed) colormap
+        # a ListedColormap built from a list of colours keeps it (typed as any array-like)
+        colours = cast("Sequence[tuple[float, ...]]", colormap.colors)
         for number, (page, points) in enumerate(sorted(worst.items())):
             sizes = sorted(points)
             axis.plot(

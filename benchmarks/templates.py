@@ -93,6 +93,7 @@ def make(*, state: str, confidentiality: str, issued_on: dt.date | None = None) 
         .order_by("pk")
         .first()
     )
+    assert plan is not None, "the seed plan is missing (run the demo seed first)"
     drafter, signer = users["chuyenvien"], users["phogiamdoc"]
     with pdfs_stubbed():
         document = documents.document_create(
@@ -122,6 +123,7 @@ def make(*, state: str, confidentiality: str, issued_on: dt.date | None = None) 
             )
         if state == "archived":
             for receipt in document.receipts.select_related("assignee"):
+                assert receipt.assignee is not None  # an issued document's receipts are assigned
                 services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
     document.refresh_from_db()
     if document.status != state:
@@ -136,6 +138,8 @@ def create_all(confidentialities: list[str] = CONFIDENTIALITIES) -> list[Templat
     for confidentiality in confidentialities:
         for state in STATES:
             document = make(state=state, confidentiality=confidentiality)
+            # document_create sets both from the drafter
+            assert document.drafter_id is not None and document.drafting_unit_id is not None
             result.append(
                 Template(
                     pk=document.pk,
