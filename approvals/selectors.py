@@ -29,8 +29,12 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from documents import permissions
-from documents.models import Document, DocumentAccess, Event, Receipt
-from documents.selectors import document_list_visible_to, receipt_list_for_user
+from documents.models import Document, Event, Receipt
+from documents.selectors import (
+    document_ids_visible_to,
+    document_list_visible_to,
+    receipt_list_for_user,
+)
 
 from .flows import DocumentFlow
 from .models import Notification, NotificationReadMark
@@ -39,11 +43,7 @@ TASK_RELATED = ("process", "process__documentprocess__document__document_type", 
 
 
 def _documents_key(user: User) -> QuerySet:
-    """The ids of the documents the person may see, straight from the access table's index
-    (the same rule as documents.selectors, without reading the document table)."""
-    return DocumentAccess.objects.filter(audience__in=permissions.audiences_of(user)).values(
-        "document_id"
-    )
+    return document_ids_visible_to(user)
 
 
 def process_list_visible_to(user: User) -> QuerySet:

@@ -10,7 +10,7 @@ they act in no workflow step and see no document through these rules: ``acts_in_
 Who sees a document (the one place the rule is written; ``DocumentAccess`` rows store it per
 document and audience, kept by ``grant_*`` and ``sync_access``, so lists are index-served):
 1. the drafter, the leader it was submitted to, and every member of a unit it was sent to
-   (their guardian grants);
+   (the rows written when they are granted the document);
 2. the văn thư of the issuing agency: every document of the agency from sign-off on (they
    number, issue and keep it), confidential ones included;
 3. the agency's leaders (Giám đốc, Phó Giám đốc: the "Lãnh đạo Sở" group): every issued or
@@ -25,14 +25,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import Group, User
 
-    from .models import Document, Organization, Profile, Receipt
+    from .models import Document, DocumentAccess, Organization, Profile, Receipt
 
 # Role groups (Django groups). Their names are data; these are the codes fixtures use.
 GROUP_DRAFTERS = "Chuyên viên"
@@ -54,7 +54,7 @@ def acts_in_workflow(user: User) -> bool:
 def _has_group(user: User, name: str) -> bool:
     if not acts_in_workflow(user):
         return False
-    return name in _groups(user)
+    return any(group == name for group, _pk, _unit in _memberships(user))
 
 
 def _memberships(user: User) -> list[tuple[str, int, int | None]]:
@@ -65,10 +65,6 @@ def _memberships(user: User) -> list[tuple[str, int, int | None]]:
         rows = user.groups.values_list("name", "pk", "unit__pk")
         cache = user.__dict__["_vanthu_groups"] = list(rows)
     return cache
-
-
-def _groups(user: User) -> dict[str, int]:
-    return {name: pk for name, pk, _unit in _memberships(user)}
 
 
 def group_ids(user: User) -> list[int]:
@@ -161,14 +157,22 @@ def _is_role(audience: str) -> bool:
     return audience == EVERYONE or audience.startswith(("clerks:", "leaders:"))
 
 
-def visible_documents_q(user: User) -> Exists | None:
-    """The visibility rule as a filter on Document; None: nothing."""
+def visible_access(user: User) -> QuerySet[DocumentAccess] | None:
+    """The access rows that let the person see a document; None: nothing."""
     from .models import DocumentAccess
 
     audiences = audiences_of(user)
     if not audiences:
         return None
-    return Exists(DocumentAccess.objects.filter(document=OuterRef("pk"), audience__in=audiences))
+    return DocumentAccess.objects.filter(audience__in=audiences)
+
+
+def visible_documents_q(user: User) -> Exists | None:
+    """The visibility rule as a filter on Document; None: nothing."""
+    access = visible_access(user)
+    if access is None:
+        return None
+    return Exists(access.filter(document=OuterRef("pk")))
 
 
 def _grant_access(document: Document, *audiences: str) -> None:
