@@ -71,18 +71,34 @@ class DocumentFlow(flow.Flow):
         return activation.process
 
     def receipt_items(self, activation):
-        receipts = activation.process.document.receipts.order_by("pk")
-        return [{"receipt": pk} for pk in receipts.values_list("pk", flat=True)]
+        from documents.models import Receipt
+
+        receipts = list(
+            Receipt.objects.filter(document_id=activation.process.document_id).select_related(
+                "assignee"
+            )
+        )
+        # The split's branches share its process object: each branch's Assign reads its
+        # receipt's holder here instead of one query per branch.
+        activation.process.__dict__["_vanthu_assignees"] = {r.pk: r.assignee for r in receipts}
+        return [{"receipt": receipt.pk} for receipt in sorted(receipts, key=lambda r: r.pk)]
 
     def receipt_receiver(self, activation):
         """The person the receipt was given to (the unit's receiver); none: the whole unit."""
         from documents.models import Receipt
 
-        receipt = Receipt.objects.get(pk=activation.task.data["receipt"])
-        return receipt.assignee
+        pk = activation.task.data["receipt"]
+        assignees = activation.process.__dict__.get("_vanthu_assignees", {})
+        if pk in assignees:
+            return assignees[pk]
+        return Receipt.objects.select_related("assignee").get(pk=pk).assignee
 
     def archive_document(self, activation):
-        documents.document_archive(document=activation.process.document)
+        from . import notifications
+        from .services import process_document
+
+        document = documents.document_archive(document=process_document(activation.process))
+        notifications.archived(document)
 
     # --- who sees what in viewflow's screens (VIEWFLOW.md, trap 4) ---------------------
 

@@ -8,6 +8,9 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import lookups
+        from django.db.models.signals import post_migrate
+
+        from . import lookups, permissions
 
         lookups.register()
+        post_migrate.connect(permissions.forget_permissions, dispatch_uid="vanthu-forget-perms")

@@ -13,7 +13,9 @@ def role_of(user: User | None) -> str:
     """The role a person acted in, as shown in the timeline: their position and unit."""
     if user is None:
         return "Hệ thống"
-    profile = getattr(user, "profile", None)
+    from .permissions import profile_of  # unit and position in one query, kept on the user
+
+    profile = profile_of(user)
     if profile is None:
         return ""
     return f"{profile.position.name}, {profile.unit.name}"

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import Document
+from .models import Document, RecipientLine
 
 
 def content_payload(document: Document) -> dict[str, Any]:
@@ -32,20 +32,42 @@ def content_payload(document: Document) -> dict[str, Any]:
             document.signer_authority,
             document.signer_title,
         ],
-        "cites": sorted(document.cites.values_list("pk", flat=True)),
-        "recipients": [
-            [line.text, sorted(u.pk for u in line.units.all())]
-            for line in document.recipient_lines.prefetch_related("units").order_by(
-                "position", "pk"
-            )
-        ],
-        "attachments": sorted(document.attachments.values_list("sha256", flat=True)),
+        **_related_payload(document),
     }
     # Printed on the last Nơi nhận line ("- Lưu: VT, VP (2)."). Left out when not given, so
     # documents signed before the field existed keep their hash.
     if document.archive_copies is not None:
         payload["archive_copies"] = document.archive_copies
     return payload
+
+
+def recipient_lines(document: Document) -> list[RecipientLine]:
+    """The Nơi nhận lines in order, their units loaded, read once per document instance (the
+    hash and the distribution read the same lines in one service)."""
+    cached = document.__dict__.get("_vanthu_recipient_lines")
+    if cached is None:
+        cached = document.__dict__["_vanthu_recipient_lines"] = list(
+            document.recipient_lines.prefetch_related("units").order_by("position", "pk")
+        )
+    return cached
+
+
+def _related_payload(document: Document) -> dict[str, Any]:
+    """The approved content kept in other tables (cites, Nơi nhận, attachments), read once
+    per document instance: ``Document.save`` checks the row's own fields against them on
+    every save, and a save writes no other table. A fresh instance (every service locks and
+    re-reads the document) reads them again."""
+    cached = document.__dict__.get("_vanthu_related_payload")
+    if cached is None:
+        cached = document.__dict__["_vanthu_related_payload"] = {
+            "cites": sorted(document.cites.values_list("pk", flat=True)),
+            "recipients": [
+                [line.text, sorted(u.pk for u in line.units.all())]
+                for line in recipient_lines(document)
+            ],
+            "attachments": sorted(document.attachments.values_list("sha256", flat=True)),
+        }
+    return cached
 
 
 def content_hash(document: Document) -> str:

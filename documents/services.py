@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from . import audit, integrity, numbering, permissions, publishing, uploads
+from . import audit, integrity, numbering, permissions, publishing, transactions, uploads
 from .models import (
     Attachment,
     Document,
@@ -26,6 +26,7 @@ from .models import (
     RecipientLine,
     Unit,
 )
+from .models.document import ensure_document_open
 from .people import display_name
 
 
@@ -40,25 +41,41 @@ class RecipientSpec:
 def _locked(document: Document) -> Document:
     return (
         Document.objects.select_for_update(of=("self",))
-        .select_related("organization", "document_type", "drafting_unit")
+        .select_related("organization", "document_type", "drafting_unit", "drafter", "signer")
         .get(pk=document.pk)
     )
 
 
-def _save(instance, actor: User | None) -> None:
+def _save(instance, actor: User | None, update_fields: Iterable[str] | None = None) -> None:
     """Save with the actor recorded in simple-history, inside or outside a request."""
     instance._history_user = actor
-    instance.save()
+    instance.save(update_fields=update_fields)
 
 
-def _replace_recipients(document: Document, recipients: Iterable[RecipientSpec]) -> None:
-    document.recipient_lines.all().delete()
+def _replace_recipients(
+    document: Document, recipients: Iterable[RecipientSpec], *, new: bool = False
+) -> None:
+    """The Nơi nhận lines, in order, and the units each reaches: two statements in all
+    (bulk writes skip RecipientLine.save, so its guard is called here)."""
+    ensure_document_open(document)
+    if not new:
+        document.recipient_lines.all().delete()
+    specs: list[tuple[RecipientLine, Sequence[Unit]]] = []
     for position, spec in enumerate(recipients):
         text = spec.text.strip().lstrip("-").strip().rstrip(";.").strip()
-        if not text:
-            continue
-        line = RecipientLine.objects.create(document=document, position=position, text=text)
-        line.units.set(spec.units)
+        if text:
+            specs.append(
+                (RecipientLine(document=document, position=position, text=text), spec.units)
+            )
+    lines = RecipientLine.objects.bulk_create([line for line, _units in specs])
+    through = RecipientLine.units.through
+    through.objects.bulk_create(
+        [
+            through(recipientline_id=line.pk, unit_id=unit.pk)
+            for line, (_line, units) in zip(lines, specs, strict=True)
+            for unit in {unit.pk: unit for unit in units}.values()
+        ]
+    )
 
 
 CONTENT_FIELDS = (
@@ -71,7 +88,7 @@ CONTENT_FIELDS = (
 )
 
 
-@transaction.atomic
+@transactions.service
 def document_create(
     *,
     actor: User,
@@ -93,7 +110,7 @@ def document_create(
         )
     if not subject.strip():
         raise ValidationError({"subject": _("Trích yếu không được để trống.")})
-    profile = getattr(actor, "profile", None)
+    profile = permissions.profile_of(actor)
     document = Document(
         organization=organization,
         document_type=document_type,
@@ -106,14 +123,16 @@ def document_create(
         drafting_unit=profile.unit if profile else None,
     )
     _save(document, actor)
-    document.cites.set(cites)
-    _replace_recipients(document, recipients)
+    cites = list(cites)
+    if cites:
+        document.cites.add(*cites)
+    _replace_recipients(document, recipients, new=True)
     permissions.grant_drafter(actor, document)
     audit.record(document=document, actor=actor, kind=Event.Kind.CREATED)
     return document
 
 
-@transaction.atomic
+@transactions.service
 def document_update(
     *,
     document: Document,
@@ -146,7 +165,7 @@ def document_update(
     return document
 
 
-@transaction.atomic
+@transactions.service
 def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> Attachment:
     """The drafter attaches a file to their draft: a PDF, DOCX, XLSX, ODT, JPEG or PNG by its
     content (documents.uploads), stored under a generated name."""
@@ -181,23 +200,26 @@ def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> 
 
 def signature_block(*, signer: User, organization: Organization) -> tuple[str, str]:
     """Authority and title: a deputy signs 'KT. GIÁM ĐỐC' above 'PHÓ GIÁM ĐỐC' (Điều 13)."""
-    position = signer.profile.position.name
+    profile = permissions.profile_of(signer)
+    assert profile is not None  # a signer has a position (document_submit checks)
+    position = profile.position.name
     head = organization.head_title
     if position.casefold() == head.casefold():
         return "", head.upper()
     return f"KT. {head.upper()}", position.upper()
 
 
-@transaction.atomic
+@transactions.service
 def document_submit(*, document: Document, actor: User, signer: User) -> Document:
     """The drafter submits the draft (trình ký) to the leader who is to sign it."""
     document = _locked(document)
     permissions.ensure_can_submit(actor, document)
-    if not permissions.is_signer(signer) or not hasattr(signer, "profile"):
+    if not permissions.is_signer(signer) or permissions.profile_of(signer) is None:
         raise ValidationError({"signer": _("Người được chọn không phải lãnh đạo ký văn bản.")})
     if not document.recipient_lines.exists():
         raise ValidationError({"recipients": _("Văn bản phải có nơi nhận.")})
-    resubmission = document.status == Document.Status.RETURNED
+    previous = document.status
+    resubmission = previous == Document.Status.RETURNED
     document.signer = signer
     document.signer_name = display_name(signer)
     document.signer_authority, document.signer_title = signature_block(
@@ -206,7 +228,7 @@ def document_submit(*, document: Document, actor: User, signer: User) -> Documen
     document.status = Document.Status.SUBMITTED
     _save(document, actor)
     permissions.grant_signer(signer, document)
-    permissions.sync_access(document)
+    permissions.sync_access(document, previous_status=previous)
     audit.record(
         document=document,
         actor=actor,
@@ -227,15 +249,15 @@ def _decline(*, document: Document, actor: User, status: str, kind: str, comment
     """Close the sign-off without approving: the signer's right to sign this round ends."""
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
-    document.status = status
+    previous, document.status = document.status, status
     _save(document, actor)
     permissions.revoke_signer(actor, document)
-    permissions.sync_access(document)
+    permissions.sync_access(document, previous_status=previous)
     audit.record(document=document, actor=actor, kind=kind, comment=comment)
     return document
 
 
-@transaction.atomic
+@transactions.service
 def document_return(*, document: Document, actor: User, comment: str) -> Document:
     """The signer returns the draft to its drafter for revision, saying what to change."""
     comment = _required(comment, "comment", _("Phải ghi ý kiến khi trả lại văn bản."))
@@ -248,7 +270,7 @@ def document_return(*, document: Document, actor: User, comment: str) -> Documen
     )
 
 
-@transaction.atomic
+@transactions.service
 def document_reject(*, document: Document, actor: User, reason: str) -> Document:
     """The signer refuses the draft for good, giving the reason."""
     reason = _required(reason, "comment", _("Phải ghi lý do khi không duyệt văn bản."))
@@ -261,7 +283,7 @@ def document_reject(*, document: Document, actor: User, reason: str) -> Document
     )
 
 
-@transaction.atomic
+@transactions.service
 def document_sign_off(*, document: Document, actor: User, comment: str = "") -> Document:
     """The signer approves the content; its SHA-256 is fixed from now on."""
     document = _locked(document)
@@ -269,10 +291,10 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     document.freeze_names()
     document.content_hash = integrity.content_hash(document)
     document.signed_off_at = timezone.now()
-    document.status = Document.Status.SIGNED
+    previous, document.status = document.status, Document.Status.SIGNED
     _save(document, actor)
     permissions.revoke_signer(actor, document)
-    permissions.sync_access(document)
+    permissions.sync_access(document, previous_status=previous)
     rendition = publishing.sign_off_rendition(document=document, actor=actor)
     audit.record(
         document=document,
@@ -287,13 +309,13 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
 def recipient_units(document: Document) -> list[Unit]:
     """Every distinct unit named in the document's Nơi nhận, in order of appearance."""
     seen: dict[int, Unit] = {}
-    for line in document.recipient_lines.prefetch_related("units"):
+    for line in integrity.recipient_lines(document):
         for unit in line.units.all():
             seen.setdefault(unit.pk, unit)
     return list(seen.values())
 
 
-@transaction.atomic
+@transactions.service
 def document_issue(
     *, document: Document, actor: User, issued_on: dt.date | None = None
 ) -> Document:
@@ -314,8 +336,9 @@ def document_issue(
     document.issued_on = issued_on
     document.issued_year = issued_on.year
     document.place = document.organization.place
-    document.status = Document.Status.ISSUED
-    _save(document, actor)
+    previous, document.status = document.status, Document.Status.ISSUED
+    # Only the registration columns: the content was checked just above.
+    _save(document, actor, update_fields=Document.WORKFLOW_COLUMNS)
     rendition = publishing.issue_rendition(document=document)
     audit.record(
         document=document,
@@ -329,11 +352,14 @@ def document_issue(
             "pdf_sha256": rendition.sha256,
         },
     )
-    for unit in units:
-        # Given to the unit's designated receiver; a unit without one: any member.
-        receipt = Receipt.objects.create(document=document, unit=unit, assignee=unit.receiver)
-        permissions.grant_recipient_unit(unit.group, receipt)
-    permissions.sync_access(document)
+    # Given to the unit's designated receiver; a unit without one: any member.
+    receipts = bulk_create_with_history(
+        [Receipt(document=document, unit=unit, assignee_id=unit.receiver_id) for unit in units],
+        Receipt,
+        default_user=actor,
+    )
+    permissions.grant_recipient_units(document, receipts)
+    permissions.sync_access(document, previous_status=previous)
     audit.record(
         document=document,
         actor=actor,
@@ -343,7 +369,7 @@ def document_issue(
     return document
 
 
-@transaction.atomic
+@transactions.service
 def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
     """A member of the recipient unit confirms that the unit received the document."""
     receipt = _locked_receipt(receipt)
@@ -369,7 +395,7 @@ def _locked_receipt(receipt: Receipt) -> Receipt:
     )
 
 
-@transaction.atomic
+@transactions.service
 def receipt_hand_over(*, receipt: Receipt, actor: User, to: User) -> Receipt:
     """The head of the recipient unit (the văn thư, for the records office) gives the receipt
     to a member of the unit, who then acknowledges it."""
@@ -392,7 +418,7 @@ def receipt_hand_over(*, receipt: Receipt, actor: User, to: User) -> Receipt:
     return receipt
 
 
-@transaction.atomic
+@transactions.service
 def document_archive(*, document: Document) -> Document:
     """Once every recipient unit has acknowledged, the document is archived (Lưu: VT)."""
     document = _locked(document)
@@ -400,8 +426,8 @@ def document_archive(*, document: Document) -> Document:
         raise ValidationError(_("Chỉ văn bản đã ban hành mới được lưu trữ."))
     if document.receipts.exclude(status=Receipt.Status.ACKNOWLEDGED).exists():
         raise ValidationError(_("Còn đơn vị chưa xác nhận đã nhận văn bản."))
-    document.status = Document.Status.ARCHIVED
-    _save(document, None)
-    permissions.sync_access(document)
+    previous, document.status = document.status, Document.Status.ARCHIVED
+    _save(document, None, update_fields=Document.WORKFLOW_COLUMNS)
+    permissions.sync_access(document, previous_status=previous)
     audit.record(document=document, actor=None, kind=Event.Kind.ARCHIVED)
     return document

@@ -206,8 +206,17 @@ class Document(models.Model):
         head = self.notation or _("Dự thảo")
         return f"{head} — {self.document_type.name} {self.subject}"
 
+    # What a step writes after sign-off (number, date, state): no part of the approved
+    # content (integrity.content_payload), so a save of these columns alone cannot alter it.
+    WORKFLOW_COLUMNS = frozenset(
+        {"status", "register_key", "number", "notation", "issued_on", "issued_year", "place"}
+        | {"updated_at"}
+    )
+
     def save(self, *args, **kwargs):
-        if self.pk is not None and self.content_hash:
+        update_fields = kwargs.get("update_fields")
+        only_workflow = update_fields is not None and set(update_fields) <= self.WORKFLOW_COLUMNS
+        if self.pk is not None and self.content_hash and not only_workflow:
             # Once signed off, no code path (view, admin, shell) may alter the content.
             from ..integrity import ensure_content_unchanged
 
@@ -255,7 +264,8 @@ class Document(models.Model):
         return bool(self.confidentiality)
 
 
-def _ensure_document_open(document: Document) -> None:
+def ensure_document_open(document: Document) -> None:
+    """Nothing of a signed-off document's content changes (RecipientLine, Attachment…)."""
     if document.content_hash:
         raise PermissionDenied(_("Văn bản đã được ký duyệt, không thể thay đổi nội dung."))
 
@@ -282,11 +292,11 @@ class RecipientLine(models.Model):
         return self.text
 
     def save(self, *args, **kwargs):
-        _ensure_document_open(self.document)
+        ensure_document_open(self.document)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        _ensure_document_open(self.document)
+        ensure_document_open(self.document)
         return super().delete(*args, **kwargs)
 
 
@@ -380,9 +390,9 @@ class Attachment(models.Model):
         return self.original_name
 
     def save(self, *args, **kwargs):
-        _ensure_document_open(self.document)
+        ensure_document_open(self.document)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        _ensure_document_open(self.document)
+        ensure_document_open(self.document)
         return super().delete(*args, **kwargs)

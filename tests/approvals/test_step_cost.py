@@ -1,0 +1,81 @@
+"""What a document's whole life costs in queries, pinned so that an N+1 or a step that starts
+reading or writing row by row fails CI (issue 13: at most twice a bare viewflow flow of the
+same shape, benchmarks/lifecycle.py). The PDFs are stubbed, as in the benchmark: their cost is
+the signing's, measured there. No time is asserted here."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from approvals import services
+from benchmarks import bareflow, templates
+from documents import services as documents
+from documents.models import Document, Event, Unit
+
+# Measured on SQLite and PostgreSQL with five receipts: 239 queries (bare flow: 120).
+LIFECYCLE_MAX = 245
+# Each more recipient unit: its receipt (+ history), task, acknowledgement and trail.
+PER_RECEIPT_MAX = 22
+
+
+def _fresh(users, *names) -> list[User]:
+    # A new object per step, as each request loads its user: no cache carried across steps.
+    return [User.objects.get(pk=users[name].pk) for name in names]
+
+
+def _life(users, seed_plan, units: list[Unit]) -> tuple[int, Document]:
+    (drafter,) = _fresh(users, "chuyenvien")
+    with CaptureQueriesContext(connection) as queries:
+        document = documents.document_create(
+            actor=drafter,
+            organization=seed_plan.organization,
+            document_type=seed_plan.document_type,
+            subject="Kế hoạch thử",
+            body=seed_plan.body,
+            recipients=[documents.RecipientSpec("Các đơn vị", units)],
+        )
+        services.document_submit(document=document, actor=drafter, signer=users["phogiamdoc"])
+        (signer,) = _fresh(users, "phogiamdoc")
+        services.document_decide(document=document, actor=signer, decision="approve")
+        (clerk,) = _fresh(users, "vanthu")
+        services.document_issue(document=document, actor=clerk)
+        for receipt in document.receipts.select_related("assignee"):
+            services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
+    document.refresh_from_db()
+    return len(queries), document
+
+
+@pytest.fixture
+def stubbed_pdfs():
+    with templates.pdfs_stubbed():
+        yield
+
+
+def test_a_whole_life_costs_at_most_twice_a_bare_flow(users, seed_plan, stubbed_pdfs):
+    units = list(Unit.objects.filter(abbreviation__in=[*templates.SLOTS, "VT"]))
+    assert len(units) == 5
+    _life(users, seed_plan, units)  # warm: content types, permission ids
+    queries, document = _life(users, seed_plan, units)
+    assert document.status == Document.Status.ARCHIVED
+    assert document.events.filter(kind=Event.Kind.ACKNOWLEDGED).count() == 5
+
+    with CaptureQueriesContext(connection) as bare:
+        bareflow.run_once(owner=users["chuyenvien"], branch_owners=[u.receiver for u in units])
+    bareflow.delete_runs()
+    assert queries <= LIFECYCLE_MAX, queries
+    assert queries <= 2 * len(bare), (queries, len(bare))
+
+
+def test_each_more_recipient_costs_the_same(users, seed_plan, stubbed_pdfs):
+    """Distribution and acknowledgements grow by a fixed amount per unit: no query in the
+    distribution is repeated per unit (bulk receipts, grants and access rows)."""
+    units = list(Unit.objects.filter(receiver__isnull=False).order_by("pk"))
+    assert len(units) >= 6
+    _life(users, seed_plan, units[:2])
+    two, _ = _life(users, seed_plan, units[:2])
+    six, document = _life(users, seed_plan, units[:6])
+    assert document.receipts.count() == 6
+    assert (six - two) / 4 <= PER_RECEIPT_MAX, (two, six)
