@@ -209,7 +209,23 @@ LOGGING = {
 }
 
 # --- Security (production) --------------------------------------------------
+# Production is served over HTTPS only, and `manage.py check --deploy` passes with these
+# defaults (docs/operations.md). DJANGO_SECURE_COOKIES=false says the site is served over plain
+# HTTP (the demo and the production test on 127.0.0.1, the test suite): the other HTTPS-only
+# settings then default to off too; each can still be set on its own.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=SESSION_COOKIE_SECURE)
+    # A year of HSTS: once a browser has seen it, it refuses plain HTTP to this host (and its
+    # subdomains) for that long. "preload" only allows a submission to the browsers' list.
+    SECURE_HSTS_SECONDS = env.int(
+        "DJANGO_HSTS_SECONDS", default=31536000 if SESSION_COOKIE_SECURE else 0
+    )
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+    if env.bool("DJANGO_BEHIND_PROXY", default=False):
+        # Only behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto itself,
+        # overwriting any the client sent: otherwise a client could claim HTTPS.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
