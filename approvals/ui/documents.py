@@ -34,6 +34,7 @@ from ..timeline import document_full_timeline
 from . import files
 from .columns import column
 from .forms import DocumentFilter, DocumentForm, RecipientFormSet, recipient_initial
+from .pagination import CappedPaginator
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -112,6 +113,7 @@ class DocumentListView(LoginRequiredMixin, ListModelView):
     search_fields = ("subject", "notation")
     ordering = ("-created_at", "-pk")
     paginate_by = 20
+    paginator_class = CappedPaginator
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and user.is_active

@@ -16,6 +16,7 @@ from documents import permissions
 
 from .. import selectors
 from ..selectors import WorkSection
+from .pagination import CappedPaginator
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -82,6 +83,7 @@ class WorkListView(LoginRequiredMixin, generic.ListView):
     template_name = "approvals/work_list.html"
     context_object_name = "items"
     paginate_by = 20
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         try:

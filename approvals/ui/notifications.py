@@ -7,12 +7,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views import generic
 
 from .. import notifications, selectors
+from .pagination import CappedPaginator
 
 
 class NotificationListView(LoginRequiredMixin, generic.ListView):
     template_name = "approvals/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 30
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return selectors.notification_list_for(self.request.user)

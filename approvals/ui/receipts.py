@@ -19,12 +19,14 @@ from .. import forms as task_forms
 from .. import services as workflow
 from . import files
 from .documents import document_context
+from .pagination import CappedPaginator
 
 
 class ReceiptListView(LoginRequiredMixin, generic.ListView):
     template_name = "approvals/receipt_list.html"
     context_object_name = "receipts"
     paginate_by = 20
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return receipt_list_for_user(self.request.user).order_by("status", "-sent_at")

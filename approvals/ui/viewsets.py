@@ -21,6 +21,7 @@ from viewflow.workflow.flow.views.mixins import StoreRequestPathMixin
 from .. import selectors
 from . import documents, files, filters, home, notifications, receipts
 from .columns import column
+from .pagination import CappedPaginator
 
 # The task lists find a task by its document's trích yếu or số ký hiệu (the search box),
 # instead of viewflow's <select> of every process (filters.py).
@@ -65,6 +66,7 @@ class DocumentColumnMixin:
 
 class InboxView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowInboxListView):
     title = _("Việc cần xử lý")
+    paginator_class = CappedPaginator
     columns = ("task_id", "task_title", "document", "created")
     filterset_class = filters.PersonTaskFilter
     search_fields = TASK_SEARCH
@@ -76,6 +78,7 @@ class InboxView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowInboxList
 
 class QueueView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowQueueListView):
     title = _("Việc chờ nhận")
+    paginator_class = CappedPaginator
     columns = ("task_id", "task_title", "document", "created")
     filterset_class = filters.PersonTaskFilter
     search_fields = TASK_SEARCH
@@ -87,6 +90,7 @@ class QueueView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowQueueList
 
 class ArchiveView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowArchiveListView):
     title = _("Việc đã xử lý")
+    paginator_class = CappedPaginator
     columns = ("task_id", "task_title", "document", "created", "finished")
     filterset_class = filters.PersonArchiveFilter
     search_fields = TASK_SEARCH
@@ -97,6 +101,7 @@ class ArchiveView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowArchive
 
 
 class TaskListView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.DashboardTaskListView):
+    paginator_class = CappedPaginator
     columns = ("task_id", "task_title", "document", "created", "owner")
     filterset_class = filters.TaskListFilter
     search_fields = TASK_SEARCH
@@ -107,6 +112,7 @@ class TaskListView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.DashboardT
 
 
 class ProcessListView(NoPinnedPathMixin, flow_views.DashboardProcessListView):
+    paginator_class = CappedPaginator
     columns = ("process_id", "document", "created", "finished", "status")
     filterset_class = filters.ProcessListFilter
     search_fields = ("document__subject", "document__notation")
