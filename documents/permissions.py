@@ -23,7 +23,7 @@ document and audience, kept by ``grant_*`` and ``sync_access``, so lists are ind
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -56,29 +56,47 @@ def acts_in_workflow(user: User) -> bool:
 def _has_group(user: User, name: str) -> bool:
     if not acts_in_workflow(user):
         return False
-    return any(group == name for group, _pk, _unit in _memberships(user))
+    return any(m.name == name for m in _memberships(user))
 
 
-def _memberships(user: User) -> list[tuple[str, int, int | None]]:
-    """The person's groups (name, id, and the id of the unit the group stands for), read in
-    one query per user object: one page asks several times (menu, lists, actions)."""
+class _Membership(NamedTuple):
+    name: str
+    pk: int
+    unit: int | None  # the unit the group stands for
+    issues: bool  # the group holds ISSUE_DOCUMENT (the văn thư's role)
+
+
+def _memberships(user: User) -> list[_Membership]:
+    """The person's groups (name, id, the id of the unit the group stands for, and whether
+    the group may issue), read in one query per user object: one page asks several times
+    (menu, lists, actions), and the văn thư's role needs no separate permission query."""
+    from django.contrib.auth.models import Group
+
     cache = user.__dict__.get("_vanthu_groups")
     if cache is None:
-        rows = user.groups.values_list("name", "pk", "unit__pk")
-        cache = user.__dict__["_vanthu_groups"] = list(rows)
+        app_label, codename = ISSUE_DOCUMENT.split(".")
+        issues = Group.permissions.through.objects.filter(
+            group_id=OuterRef("pk"),
+            permission__codename=codename,
+            permission__content_type__app_label=app_label,
+        )
+        rows = user.groups.annotate(issues=Exists(issues)).values_list(
+            "name", "pk", "unit__pk", "issues"
+        )
+        cache = user.__dict__["_vanthu_groups"] = [_Membership(*row) for row in rows]
     return cache
 
 
 def group_ids(user: User) -> list[int]:
     """The ids of the person's groups (their units' groups among them)."""
-    return [pk for _name, pk, _unit in _memberships(user)] if acts_in_workflow(user) else []
+    return [m.pk for m in _memberships(user)] if acts_in_workflow(user) else []
 
 
 def unit_ids(user: User) -> list[int]:
     """The ids of the units the person belongs to."""
     if not acts_in_workflow(user):
         return []
-    return sorted(unit for _name, _pk, unit in _memberships(user) if unit is not None)
+    return sorted(m.unit for m in _memberships(user) if m.unit is not None)
 
 
 def is_signer(user: User) -> bool:
@@ -93,7 +111,9 @@ def is_leader(user: User) -> bool:
 
 def is_clerk(user: User) -> bool:
     """A văn thư of the body."""
-    return _has_group(user, GROUP_CLERKS) and user.has_perm(ISSUE_DOCUMENT)
+    if not acts_in_workflow(user):
+        return False
+    return any(m.name == GROUP_CLERKS and m.issues for m in _memberships(user))
 
 
 def organization_of(user: User) -> Organization | None:

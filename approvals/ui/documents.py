@@ -75,7 +75,7 @@ def document_context(user, document: Document) -> dict:
 
 def cited_documents(user, document: Document) -> list[tuple[Document, bool]]:
     """The documents this one cites, each with whether the person may open it."""
-    cited = list(document.cites.order_by("issued_on", "pk"))
+    cited = list(document.cites.select_related("document_type").order_by("issued_on", "pk"))
     visible = set(
         document_list_visible_to(user)
         .filter(pk__in=[c.pk for c in cited])
