@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from whitenoise.compress import Compressor
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # SQLite database and uploaded files on a single machine
 VAR_DIR.mkdir(exist_ok=True)
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",  # first: every log line of a request carries its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -200,13 +203,60 @@ SIGNING = {
     "KEY_PASSPHRASE": env.str("SIGNING_KEY_PASSPHRASE", default=""),
 }
 
-# --- Logging ----------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+# --- Logging [config/logs.py] ------------------------------------------------
+# To stderr, every record with the id of its request (X-Request-ID, echoed on the response;
+# a job's records carry the id of the request that enqueued it). One JSON object per line in
+# production (DEBUG off) for the log collector; DJANGO_LOG_FORMAT=text for plain lines.
+LOGGING = logging_config(
+    json=env.str("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json") == "json",
+    level=env.str("DJANGO_LOG_LEVEL", default="WARNING"),
+)
+
+# --- Background jobs: Celery on Redis [config/celery.py, config/jobs.py] --------
+# REDIS_URL set (production: scripts/serve.sh, deploy/): services enqueue jobs in Redis and a
+# Celery worker runs them; Celery beat runs the schedule. REDIS_URL unset (the demo, the test
+# suite): every job runs in-process (eager) through the same functions, still only after the
+# commit (config.jobs.after_commit), and its errors propagate to the caller.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_TASK_ALWAYS_EAGER = False
+else:
+    CELERY_BROKER_URL = "memory://localhost/"  # never used; a host name keeps kombu quiet
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True
+# Reliability: a job is acknowledged when it has finished, not when a worker takes it, and is
+# given back to the queue if its worker dies mid-way, so every job must be idempotent; each
+# worker process holds one job at a time instead of prefetching four.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis gives an unacknowledged job to another worker after this long: above the time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: a job records its outcome on its row
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)  # raises
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)  # kills the process
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+# The worker's heartbeat for /healthz (config.health): beat schedules it every
+# VANTHU_HEARTBEAT_SECONDS; older than VANTHU_HEARTBEAT_MAX_AGE, the worker counts as down.
+VANTHU_HEARTBEAT_SECONDS = env.float("VANTHU_HEARTBEAT_SECONDS", default=30)
+VANTHU_HEARTBEAT_MAX_AGE = env.float("VANTHU_HEARTBEAT_MAX_AGE", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "config.health.heartbeat",
+        "schedule": VANTHU_HEARTBEAT_SECONDS,
+        "options": {"expires": VANTHU_HEARTBEAT_SECONDS},  # none pile up while workers are down
+    },
 }
+# Beat's record of when each entry last ran.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "VANTHU_BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule")
+)
 
 # --- Security (production) --------------------------------------------------
 # Production is served over HTTPS only, and `manage.py check --deploy` passes with these
@@ -229,3 +279,5 @@ if not DEBUG:
         # Only behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto itself,
         # overwriting any the client sent: otherwise a client could claim HTTPS.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The health check answers probes over plain HTTP on the server itself (config.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

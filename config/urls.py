@@ -13,6 +13,7 @@ from viewflow.urls import Site
 from approvals.flows import DocumentFlow
 from approvals.ui.accounts import AccountViewset
 from approvals.ui.viewsets import DocumentsApp, ScopedFlowAppViewset
+from config.health import healthz
 
 site = Site(
     title="Văn thư",
@@ -23,6 +24,7 @@ site = Site(
 )
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # JSON for probes, no login (config.health)
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path(

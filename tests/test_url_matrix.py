@@ -88,8 +88,9 @@ OPEN_PAGES = {
     "password_change",
     "password_change_done",
 }
-# Pages without a login (viewflow's AuthViewset and Django's i18n views).
+# Pages without a login (viewflow's AuthViewset, Django's i18n views, the health check).
 PUBLIC = {
+    "healthz",
     "login",
     "logout",
     "password_reset",
@@ -242,6 +243,8 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
             return {302, 405} if method == "GET" else {200, 302}
         if name == "password_reset_confirm":
             return {200}
+        if name == "healthz":
+            return {200} if method == "GET" else {405}
         return {200, 302, 405}
     if role == "anonymous":
         return {302}
