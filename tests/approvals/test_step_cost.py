@@ -79,3 +79,28 @@ def test_each_more_recipient_costs_the_same(users, seed_plan, stubbed_pdfs):
     six, document = _life(users, seed_plan, units[:6])
     assert document.receipts.count() == 6
     assert (six - two) / 4 <= PER_RECEIPT_MAX, (two, six)
+
+
+def test_a_step_is_one_transaction_without_savepoints_of_its_own(users, seed_plan, stubbed_pdfs):
+    """Inside a step the documents' services join the flow lock's transaction: the only
+    savepoint is the lock's own (here nested in the test's transaction), none per service."""
+    units = list(Unit.objects.filter(abbreviation__in=[*templates.SLOTS, "VT"]))
+    _life(users, seed_plan, units[:1])  # warm
+    (drafter,) = _fresh(users, "chuyenvien")
+    document = documents.document_create(
+        actor=drafter,
+        organization=seed_plan.organization,
+        document_type=seed_plan.document_type,
+        subject="Kế hoạch thử",
+        recipients=[documents.RecipientSpec("Các đơn vị", units)],
+    )
+    services.document_submit(document=document, actor=drafter, signer=users["phogiamdoc"])
+    services.document_decide(document=document, actor=users["phogiamdoc"], decision="approve")
+    services.document_issue(document=document, actor=users["vanthu"])
+    receipt = document.receipts.select_related("assignee").first()
+    with CaptureQueriesContext(connection) as queries:
+        services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1, savepoints
+    receipt.refresh_from_db()
+    assert receipt.status == receipt.Status.ACKNOWLEDGED
