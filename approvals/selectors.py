@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from documents import permissions
+from documents import access, permissions
 from documents.models import Document, Event, Receipt
 from documents.selectors import (
     document_list_visible_to,
@@ -47,10 +47,10 @@ def _visible(user: User, document_path: str) -> Q | Exists:
     date: the database walks the list's date index newest first and probes the access
     table's unique (document, audience) index for each row until the page is full, instead of
     collecting every visible row and sorting them (a văn thư sees every task of the agency)."""
-    access = permissions.visible_access(user)
-    if access is None:
+    rows = access.visible_access(user)
+    if rows is None:
         return Q(pk__in=[])
-    return Exists(access.filter(document_id=OuterRef(document_path)))
+    return Exists(rows.filter(document_id=OuterRef(document_path)))
 
 
 def process_list_visible_to(user: User) -> QuerySet:

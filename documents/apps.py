@@ -10,7 +10,7 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import lookups, permissions
+        from . import access, lookups
 
         lookups.register()
-        post_migrate.connect(permissions.forget_permissions, dispatch_uid="vanthu-forget-perms")
+        post_migrate.connect(access.forget_permissions, dispatch_uid="vanthu-forget-perms")

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import access, permissions
 from .models import Document, Event, Receipt
 from .people import display_name
 
@@ -18,7 +18,7 @@ from .people import display_name
 def document_list_visible_to(user: User) -> QuerySet[Document]:
     """The documents a person may see, by the rule written in documents.permissions."""
     documents = Document.objects.select_related("document_type", "organization", "drafting_unit")
-    visible = permissions.visible_documents_q(user)
+    visible = access.visible_documents_q(user)
     if visible is None:
         return documents.none()
     return documents.filter(visible)
@@ -27,10 +27,10 @@ def document_list_visible_to(user: User) -> QuerySet[Document]:
 def document_ids_visible_to(user: User) -> QuerySet:
     """The ids of the documents the person may see, from the access table's index alone
     (for filters on other tables: processes, tasks)."""
-    access = permissions.visible_access(user)
-    if access is None:
+    rows = access.visible_access(user)
+    if rows is None:
         return Document.objects.none().values("pk")
-    return access.values("document_id")
+    return rows.values("document_id")
 
 
 def document_get_visible(user: User, pk: int) -> Document:

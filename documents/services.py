@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from . import audit, integrity, numbering, permissions, publishing, transactions, uploads
+from . import access, audit, integrity, numbering, permissions, publishing, transactions, uploads
 from .models import (
     Attachment,
     Document,
@@ -127,7 +127,7 @@ def document_create(
     if cites:
         document.cites.add(*cites)
     _replace_recipients(document, recipients, new=True)
-    permissions.grant_drafter(actor, document)
+    access.grant_drafter(actor, document)
     audit.record(document=document, actor=actor, kind=Event.Kind.CREATED)
     return document
 
@@ -227,8 +227,8 @@ def document_submit(*, document: Document, actor: User, signer: User) -> Documen
     )
     document.status = Document.Status.SUBMITTED
     _save(document, actor)
-    permissions.grant_signer(signer, document)
-    permissions.sync_access(document, previous_status=previous)
+    access.grant_signer(signer, document)
+    access.sync_access(document, previous_status=previous)
     audit.record(
         document=document,
         actor=actor,
@@ -251,8 +251,8 @@ def _decline(*, document: Document, actor: User, status: str, kind: str, comment
     permissions.ensure_can_sign_off(actor, document)
     previous, document.status = document.status, status
     _save(document, actor)
-    permissions.revoke_signer(actor, document)
-    permissions.sync_access(document, previous_status=previous)
+    access.revoke_signer(actor, document)
+    access.sync_access(document, previous_status=previous)
     audit.record(document=document, actor=actor, kind=kind, comment=comment)
     return document
 
@@ -293,8 +293,8 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     document.signed_off_at = timezone.now()
     previous, document.status = document.status, Document.Status.SIGNED
     _save(document, actor)
-    permissions.revoke_signer(actor, document)
-    permissions.sync_access(document, previous_status=previous)
+    access.revoke_signer(actor, document)
+    access.sync_access(document, previous_status=previous)
     rendition = publishing.sign_off_rendition(document=document, actor=actor)
     audit.record(
         document=document,
@@ -358,8 +358,8 @@ def document_issue(
         Receipt,
         default_user=actor,
     )
-    permissions.grant_recipient_units(document, receipts)
-    permissions.sync_access(document, previous_status=previous)
+    access.grant_recipient_units(document, receipts)
+    access.sync_access(document, previous_status=previous)
     audit.record(
         document=document,
         actor=actor,
@@ -428,6 +428,6 @@ def document_archive(*, document: Document) -> Document:
         raise ValidationError(_("Còn đơn vị chưa xác nhận đã nhận văn bản."))
     previous, document.status = document.status, Document.Status.ARCHIVED
     _save(document, None, update_fields=Document.WORKFLOW_COLUMNS)
-    permissions.sync_access(document, previous_status=previous)
+    access.sync_access(document, previous_status=previous)
     audit.record(document=document, actor=None, kind=Event.Kind.ARCHIVED)
     return document
