@@ -7,7 +7,7 @@ approvals.selectors, which see a process only when its document is visible.
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -64,51 +64,48 @@ class DocumentColumnMixin:
         return task.flow_task.task_title
 
 
-class InboxView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowInboxListView):
+class TaskList(NoPinnedPathMixin, DocumentColumnMixin):
+    """What the task lists share: the document column, the search by trích yếu or số ký
+    hiệu, counts capped (pagination.py), and their rows from one selector (``tasks``)."""
+
+    paginator_class = CappedPaginator
+    columns: tuple[str, ...] = ("task_id", "task_title", "document", "created")
+    filterset_class = filters.PersonTaskFilter
+    search_fields = TASK_SEARCH
+    request: HttpRequest
+
+    def tasks(self, user):
+        raise NotImplementedError
+
+    @viewprop
+    def queryset(self):
+        return self.tasks(self.request.user)
+
+
+class InboxView(TaskList, flow_views.FlowInboxListView):
     title = _("Việc cần xử lý")
-    paginator_class = CappedPaginator
-    columns = ("task_id", "task_title", "document", "created")
-    filterset_class = filters.PersonTaskFilter
-    search_fields = TASK_SEARCH
-
-    @viewprop
-    def queryset(self):
-        return selectors.task_inbox(self.request.user)
+    tasks = staticmethod(selectors.task_inbox)
 
 
-class QueueView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowQueueListView):
+class QueueView(TaskList, flow_views.FlowQueueListView):
     title = _("Việc chờ nhận")
-    paginator_class = CappedPaginator
-    columns = ("task_id", "task_title", "document", "created")
-    filterset_class = filters.PersonTaskFilter
-    search_fields = TASK_SEARCH
-
-    @viewprop
-    def queryset(self):
-        return selectors.task_queue(self.request.user)
+    tasks = staticmethod(selectors.task_queue)
 
 
-class ArchiveView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.FlowArchiveListView):
+class ArchiveView(TaskList, flow_views.FlowArchiveListView):
     title = _("Việc đã xử lý")
-    paginator_class = CappedPaginator
     columns = ("task_id", "task_title", "document", "created", "finished")
     filterset_class = filters.PersonArchiveFilter
-    search_fields = TASK_SEARCH
-
-    @viewprop
-    def queryset(self):
-        return selectors.task_archive(self.request.user)
+    tasks = staticmethod(selectors.task_archive)
 
 
-class TaskListView(NoPinnedPathMixin, DocumentColumnMixin, flow_views.DashboardTaskListView):
-    paginator_class = CappedPaginator
+class TaskListView(TaskList, flow_views.DashboardTaskListView):
     columns = ("task_id", "task_title", "document", "created", "owner")
     filterset_class = filters.TaskListFilter
-    search_fields = TASK_SEARCH
 
-    @viewprop
-    def queryset(self):
-        return selectors.task_list_visible_to(self.request.user).order_by("-created")
+    @staticmethod
+    def tasks(user):
+        return selectors.task_list_visible_to(user).order_by("-created")
 
 
 class ProcessListView(NoPinnedPathMixin, flow_views.DashboardProcessListView):
