@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.paginator import Paginator
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 CAP = 1000
@@ -49,5 +49,7 @@ class CappedPaginator(Paginator):
     @property
     def count_label(self) -> str:
         """The count as shown: "1.000", or "hơn 1.000" when capped (Vietnamese grouping)."""
-        number = number_format(self.count, force_grouping=True)
+        # Grouped by thousands in the language's way (1.000 / 1,000): Django's number_format
+        # groups only where the locale sets NUMBER_GROUPING, which Vietnamese does not.
+        number = f"{self.count:,}".replace(",", get_format("THOUSAND_SEPARATOR"))
         return _("hơn %(count)s") % {"count": number} if self.capped else number

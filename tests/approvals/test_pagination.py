@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from approvals import selectors
 from approvals.models import Notification
@@ -48,6 +49,13 @@ def test_a_list_past_the_cap_says_more_than_and_counts_no_further(cap_of_five, u
     assert paginator.count_label == "hơn 5"
     assert paginator.num_pages == 3
     assert [n.message for n in paginator.page(1)] == ["U3", "U2"]
+
+
+def test_the_count_is_grouped_by_thousands_in_the_language(settings):
+    paginator = CappedPaginator(list(range(2500)), 20)
+    assert paginator.count_label == "hơn 1.000"
+    with translation.override("en"):
+        assert paginator.count_label == "more than 1,000"
 
 
 def test_the_count_query_is_limited(cap_of_five, users, seed_plan):
