@@ -89,10 +89,11 @@ class Backend:
             return cursor.fetchone() is not None
 
     def analyze(self) -> None:
-        """Planner statistics, as PostgreSQL's autovacuum (or SQLite's PRAGMA optimize) would
-        gather them on a live system."""
+        """Planner statistics and, on PostgreSQL, the visibility map (index-only scans read
+        no table row), as autovacuum (or SQLite's PRAGMA optimize) keeps them on a live
+        system."""
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if self.vendor == "postgresql" else "ANALYZE")
 
     def _admin(self, *statements: str) -> None:
         self.use(self.base_name)

@@ -140,6 +140,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True  # a successful login forgets the earlier typos
 AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests, with our page (approvals.ui.lockout)
 AXES_LOCKOUT_CALLABLE = "approvals.ui.lockout.lockout_response"
+# The client's address: the connection's, unless behind the proxy (below, DJANGO_BEHIND_PROXY).
+# Never a header a client can write itself, or a few X-Forwarded-For values undo the limit.
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -279,5 +282,10 @@ if not DEBUG:
         # Only behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto itself,
         # overwriting any the client sent: otherwise a client could claim HTTPS.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # Login throttling counts per client address: behind the proxy every request comes
+        # from it, and five wrong passwords from anyone would lock a leader out. The proxy
+        # sets X-Forwarded-For to the client's address, overwriting any the client sent
+        # (deploy/nginx-vanthu.conf), so axes reads it first.
+        AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
     # The health check answers probes over plain HTTP on the server itself (config.health).
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -9,6 +9,11 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-insecure-key")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+# Jobs run in-process, whatever the developer's shell says: a REDIS_URL left set would send
+# the suite's jobs to a real Redis (tests/test_serve.py starts its own worker). Readable
+# log lines in a failing test's captured output.
+os.environ["REDIS_URL"] = ""
+os.environ.setdefault("DJANGO_LOG_FORMAT", "text")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import AUTHENTICATION_BACKENDS, STORAGES  # noqa: E402

@@ -66,6 +66,61 @@ def test_the_same_person_from_another_address_is_not_locked(users):
     assert signed_in_as(client) == str(users.chuyenvien.pk)
 
 
+def test_behind_the_proxy_a_stranger_cannot_lock_a_leader_out(users, settings):
+    """With DJANGO_BEHIND_PROXY=1 every request comes from the proxy's address; axes then
+    reads the client's address from the X-Forwarded-For the proxy sets (config.settings)."""
+    import subprocess
+    import sys
+
+    read = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; print(s.AXES_IPWARE_META_PRECEDENCE_ORDER[0])",
+        ],
+        env={
+            **__import__("os").environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_BEHIND_PROXY": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout.strip() == "HTTP_X_FORWARDED_FOR"
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    proxy = "127.0.0.1"
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        Client().post(
+            LOGIN,
+            {"username": "phogiamdoc", "password": "sai-mat-khau"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="198.51.100.66",
+        )
+    leader = Client()
+    response = leader.post(
+        LOGIN,
+        {"username": "phogiamdoc", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="10.0.0.21",
+    )
+    assert response.status_code == 302
+    assert signed_in_as(leader) == str(users.phogiamdoc.pk)
+
+
+def test_without_a_proxy_a_forged_forwarded_address_does_not_undo_the_limit(users):
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(
+            LOGIN,
+            {"username": "chuyenvien", "password": "sai-mat-khau"},
+            REMOTE_ADDR="10.0.0.7",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    assert response.status_code == 429
+
+
 def test_a_few_typos_then_the_right_password_signs_in_and_are_forgotten(users):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):

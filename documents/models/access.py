@@ -18,6 +18,10 @@ class DocumentAccess(models.Model):
         on_delete=models.CASCADE,
         related_name="access",
         verbose_name=_("văn bản"),
+        # The unique (document, audience) index serves every lookup by document, and a
+        # visibility probe ("this document, one of my audiences") from the index alone; a
+        # separate document index made PostgreSQL probe it and filter the rows instead.
+        db_index=False,
     )
     audience = models.CharField(_("người hoặc nhóm được xem"), max_length=40)
     # The document's creation time, copied: "newest first" straight from the audience index.
