@@ -193,6 +193,9 @@ class Document(models.Model):
             # Lists are newest first: the document list, and the "Việc của tôi" sections.
             models.Index(fields=["-created_at", "-id"], name="document_newest"),
             models.Index(fields=["organization", "status", "-created_at"], name="document_status"),
+            # A drafter's drafts and returned documents ("Việc của tôi"), whatever the number
+            # of documents of everyone else.
+            models.Index(fields=["drafter", "status", "-created_at"], name="document_drafter"),
         ]
         constraints = [
             models.UniqueConstraint(
