@@ -135,6 +135,12 @@ def summary(result: dict) -> str:
             f"{entry['bare_queries']} queries, {entry['bare_ms']:.0f} ms; ratio "
             f"{entry['time_ratio']}× time, {entry['query_ratio']}× queries "
             f"(target ≤ {MAX_LIFECYCLE_RATIO}×: {ok})"
+            + (
+                f"; besides, on the worker: {entry['worker_jobs']} signed-original jobs, "
+                f"{entry['worker_queries']} queries, {entry['worker_ms']:.0f} ms"
+                if "worker_jobs" in entry
+                else ""
+            )
         )
     http = result.get("http")
     if http:

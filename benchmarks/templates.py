@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from approvals import services
-from documents import publishing
+from documents import originals, publishing
 from documents import services as documents
 from documents.models import Document, Rendition, Unit
 
@@ -54,8 +54,15 @@ def _stub_rendition(document: Document, kind: str) -> Rendition:
 
 @contextmanager
 def pdfs_stubbed() -> Iterator[None]:
-    """documents.publishing without PDF work: rendering and signing replaced by a stub file."""
-    saved = publishing.sign_off_rendition, publishing.issue_rendition
+    """documents.publishing without PDF work: rendering and signing replaced by a stub file,
+    and no certificate looked for (the stub signs nothing); the signed-off original is still
+    read back and checked against its hash before issuing, as the services do."""
+    saved = (
+        publishing.sign_off_rendition,
+        publishing.issue_rendition,
+        originals.ensure_signer_can_sign,
+        originals.ensure_ready_to_issue,
+    )
 
     def sign_off_rendition(*, document: Document, actor: User) -> Rendition:
         return _stub_rendition(document, Rendition.Kind.SIGNED_OFF)
@@ -63,11 +70,21 @@ def pdfs_stubbed() -> Iterator[None]:
     def issue_rendition(*, document: Document) -> Rendition:
         return _stub_rendition(document, Rendition.Kind.ISSUED)
 
+    def no_certificate_needed(signer: User) -> None:
+        return None
+
     publishing.sign_off_rendition, publishing.issue_rendition = sign_off_rendition, issue_rendition
+    originals.ensure_signer_can_sign = no_certificate_needed
+    originals.ensure_ready_to_issue = publishing.signed_off_pdf  # type: ignore[assignment]
     try:
         yield
     finally:
-        publishing.sign_off_rendition, publishing.issue_rendition = saved
+        (
+            publishing.sign_off_rendition,
+            publishing.issue_rendition,
+            originals.ensure_signer_can_sign,
+            originals.ensure_ready_to_issue,
+        ) = saved
 
 
 def recipients(units: dict[str, Unit]) -> list[documents.RecipientSpec]:

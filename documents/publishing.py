@@ -116,12 +116,14 @@ def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
     return _store(document, Rendition.Kind.SIGNED_OFF, pdf)
 
 
-def _issue_rendition(*, document: Document) -> Rendition:
-    number, issued_on = document.number, document.issued_on
-    if number is None or issued_on is None:
-        # A programming error, not a refusal: document_issue sets both before calling this.
-        raise ValueError(f"document {document.pk} has no number and date to fill in yet")
-    signed_off = document.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
+def signed_off_pdf(document: Document) -> bytes:
+    """The PDF the signer signed, read back and checked against its recorded hash; refuses
+    (ValidationError) when it is not made yet, unreadable or altered."""
+    signed_off = document.renditions.filter(kind=Rendition.Kind.SIGNED_OFF).first()
+    if signed_off is None:
+        raise ValidationError(
+            _("Bản ký duyệt có chữ ký số đang được tạo; vui lòng thử lại sau ít phút.")
+        )
     try:
         with signed_off.file.open("rb") as handle:
             pdf = handle.read()
@@ -132,6 +134,15 @@ def _issue_rendition(*, document: Document) -> Rendition:
         ) from exc
     if hashlib.sha256(pdf).hexdigest() != signed_off.sha256:
         raise ValidationError(_("Bản PDF đã ký duyệt không còn nguyên vẹn; không thể ban hành."))
+    return pdf
+
+
+def _issue_rendition(*, document: Document) -> Rendition:
+    number, issued_on = document.number, document.issued_on
+    if number is None or issued_on is None:
+        # A programming error, not a refusal: document_issue sets both before calling this.
+        raise ValueError(f"document {document.pk} has no number and date to fill in yet")
+    pdf = signed_off_pdf(document)
     try:
         values = pdf_fields.issue_values(pdf, notation=document.notation, issued_on=issued_on)
         credentials = signing.agency_credentials()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from . import access, audit, integrity, numbering, permissions, publishing, transactions, uploads
+from . import access, audit, integrity, numbering, originals, permissions, transactions, uploads
 from .models import (
     Attachment,
     Document,
@@ -24,6 +24,7 @@ from .models import (
     Organization,
     Receipt,
     RecipientLine,
+    Rendition,
     Unit,
 )
 from .models.document import ensure_document_open
@@ -288,6 +289,7 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     """The signer approves the content; its SHA-256 is fixed from now on."""
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
+    originals.ensure_signer_can_sign(actor)
     document.freeze_names()
     document.content_hash = integrity.content_hash(document)
     document.signed_off_at = timezone.now()
@@ -295,14 +297,15 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     _save(document, actor)
     access.revoke_signer(actor, document)
     access.sync_access(document, previous_status=previous)
-    rendition = publishing.sign_off_rendition(document=document, actor=actor)
     audit.record(
         document=document,
         actor=actor,
         kind=Event.Kind.SIGNED_OFF,
         comment=comment.strip(),
-        data={"content_hash": document.content_hash, "pdf_sha256": rendition.sha256},
+        data={"content_hash": document.content_hash},
     )
+    # The signer's signed original is made off the request (documents.originals).
+    originals.enqueue(document, Rendition.Kind.SIGNED_OFF)
     return document
 
 
@@ -324,6 +327,7 @@ def document_issue(
     document = _locked(document)
     permissions.ensure_can_issue(actor, document)
     integrity.ensure_content_unchanged(document)
+    originals.ensure_ready_to_issue(document)
     units = recipient_units(document)
     if not units:
         raise ValidationError({"recipients": _("Văn bản không có đơn vị nhận nào.")})
@@ -339,7 +343,6 @@ def document_issue(
     previous, document.status = document.status, Document.Status.ISSUED
     # Only the registration columns: the content was checked just above.
     _save(document, actor, update_fields=Document.WORKFLOW_COLUMNS)
-    rendition = publishing.issue_rendition(document=document)
     audit.record(
         document=document,
         actor=actor,
@@ -349,7 +352,6 @@ def document_issue(
             "issued_on": issued_on.isoformat(),
             "register": document.register_key,
             "content_hash": document.content_hash,
-            "pdf_sha256": rendition.sha256,
         },
     )
     # Given to the unit's designated receiver; a unit without one: any member.
@@ -366,6 +368,8 @@ def document_issue(
         kind=Event.Kind.DISTRIBUTED,
         data={"units": [unit.name for unit in units]},
     )
+    # Number, date and the agency's signature go into the original off the request.
+    originals.enqueue(document, Rendition.Kind.ISSUED)
     return document
 
 
@@ -374,6 +378,7 @@ def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
     """A member of the recipient unit confirms that the unit received the document."""
     receipt = _locked_receipt(receipt)
     permissions.ensure_can_acknowledge(actor, receipt)
+    originals.ensure_issued_original(receipt.document)
     receipt.status = Receipt.Status.ACKNOWLEDGED
     receipt.acknowledged_by = actor
     receipt.acknowledged_at = timezone.now()

@@ -15,6 +15,26 @@ ISSUE_DATE = timezone.localdate()
 SEED_SUBJECT = "Phát động phong trào thi đua bảo đảm trật tự an toàn giao thông năm 2020"
 
 
+@pytest.fixture(autouse=True)
+def jobs_at_once(request, monkeypatch):
+    """A job a step enqueues (config.jobs.after_commit) runs at once, inside the test's own
+    transaction, which never commits: a test sees the step and its signed original together.
+    The same job function as on a worker; tests of the waiting state, of failures and of the
+    real commit ask for ``jobs_after_commit`` instead, and tests/test_serve.py runs a worker."""
+    if "jobs_after_commit" in request.fixturenames:
+        return
+    from config import jobs
+
+    monkeypatch.setattr(
+        jobs, "after_commit", lambda task, *args, **kwargs: task.delay(*args, **kwargs)
+    )
+
+
+@pytest.fixture
+def jobs_after_commit():
+    """Jobs wait for the commit, as in production (see jobs_at_once)."""
+
+
 @pytest.fixture
 def demo(db):
     """The organisation, one user per role, plan 83/KH-UBND and the seed plan as a draft."""

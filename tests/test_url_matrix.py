@@ -111,6 +111,7 @@ DOCUMENT_URLS = {
     "attachment_download",
     "process_detail",
     "process_chart",
+    "document_original_retry",
 }
 RECEIPT_URLS = {"receipt_detail", "receipt_hand_over"}
 # Tables a request may write without changing the records: the session of the person making
@@ -273,6 +274,11 @@ def expected_document(name: str, method: str, role: str, state: str) -> set[int]
         if method == "POST":
             return {405}
         return {200} if visible else {404}
+    if name == "document_original_retry":
+        # POST only; every original of these documents was made: nothing to ask again.
+        if method == "GET":
+            return {405}
+        return {403} if visible else {404}
     if not visible:
         return {404}
     if role not in ACTS[name].get(state, set()):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
-from documents import permissions
+from documents import originals, permissions
 from documents import services as documents
 from documents.dates import vn_short_date
 from documents.models import Attachment, Document, Event, Organization
@@ -156,17 +156,41 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
         receipts = context["receipts"] = list(context["receipts"])
         units = set(permissions.unit_ids(user))
         own_receipts = [r for r in receipts if r.unit_id in units and r.status == "pending"]
+        offered, waiting = files.originals_of(document)
+        if waiting is not None:
+            # Nothing that needs the missing original is offered until it is made.
+            own_receipts = [] if waiting.kind == originals.ISSUED else own_receipts
         return super().get_context_data(
             **context,
             timeline=document_full_timeline(document),
-            signed_original=files.signed_original(document),
+            signed_original=offered,
+            original_pending=waiting,
+            can_request_again=waiting is not None
+            and waiting.failed
+            and originals.can_request_again(user, document, waiting.kind),
             can_edit=permissions.can_edit(user, document),
-            can_issue=permissions.can_issue(user, document),
+            can_issue=permissions.can_issue(user, document) and waiting is None,
             can_sign_off=permissions.can_sign_off(user, document),
             pending_receipts=own_receipts,
             decline=_decline_of(document),
             **kwargs,
         )
+
+
+class DocumentOriginalRetryView(LoginRequiredMixin, generic.View):
+    """Ask again for a signed original whose making failed (POST only): its signer or a văn
+    thư (the signed-off one), a văn thư (the issued one). 404 for a document one may not
+    see, 403 when there is nothing to ask for or one may not."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        document = document_get_visible(request.user, pk)
+        originals.request_again(document=document, actor=request.user)
+        messages.success(
+            request, _("Đã yêu cầu tạo lại bản gốc có chữ ký số; trang sẽ tự cập nhật khi xong.")
+        )
+        return HttpResponseRedirect(document_url(document))
 
 
 def _decline_of(document: Document) -> Event | None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from documents import signing
+from documents import originals, signing
 from documents.models import Document, Rendition
 from documents.rendering import render_docx, render_pdf
 from documents.selectors import document_get_visible
@@ -33,8 +33,15 @@ def file_stem(document: Document) -> str:
 
 def signed_original(document: Document) -> Rendition | None:
     """The issued PDF if there is one, else the one the signer signed, else none."""
+    return originals_of(document)[0]
+
+
+def originals_of(document: Document) -> tuple[Rendition | None, originals.Pending | None]:
+    """The signed original to offer (issued, else signed off), and the one the document
+    still waits for (being made in the background, or failed), from one read of its rows."""
     renditions = {r.kind: r for r in document.renditions.all()}
-    return renditions.get(Rendition.Kind.ISSUED) or renditions.get(Rendition.Kind.SIGNED_OFF)
+    offered = renditions.get(Rendition.Kind.ISSUED) or renditions.get(Rendition.Kind.SIGNED_OFF)
+    return offered, originals.pending(document, set(renditions))
 
 
 class DocumentPdfView(LoginRequiredMixin, generic.View):

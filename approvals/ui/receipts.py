@@ -47,11 +47,14 @@ class ReceiptDetailView(LoginRequiredMixin, generic.FormView):
         user = self.request.user
         if "hand_over_form" not in kwargs and permissions.can_hand_over(user, self.receipt):
             kwargs["hand_over_form"] = task_forms.HandOverForm(unit=self.receipt.unit)
+        offered, waiting = files.originals_of(self.receipt.document)
         return super().get_context_data(
             **document_context(user, self.receipt.document),
             receipt=self.receipt,
-            signed_original=files.signed_original(self.receipt.document),
-            can_acknowledge=permissions.can_acknowledge(user, self.receipt),
+            signed_original=offered,
+            original_pending=waiting,
+            # Acknowledged once the issued original exists (documents.originals).
+            can_acknowledge=permissions.can_acknowledge(user, self.receipt) and waiting is None,
             **kwargs,
         )
 

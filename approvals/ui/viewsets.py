@@ -237,6 +237,11 @@ class DocumentsApp(Application):
     document_issue_path = path(
         "van-ban/<int:pk>/ban-hanh/", documents.DocumentIssueView.as_view(), name="document_issue"
     )
+    document_original_retry_path = path(
+        "van-ban/<int:pk>/ban-goc/tao-lai/",
+        documents.DocumentOriginalRetryView.as_view(),
+        name="document_original_retry",
+    )
     document_pdf_path = path(
         "van-ban/<int:pk>/pdf/", files.DocumentPdfView.as_view(), name="document_pdf"
     )

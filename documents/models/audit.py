@@ -33,6 +33,11 @@ class Event(models.Model):
         ARCHIVED = "archived", _("Lưu trữ")
         ATTACHED = "attached", _("Đính kèm tệp")
         HANDED_OVER = "handed_over", _("Giao xác nhận cho người khác")
+        # The signed original, made in the background after sign-off and after issuance
+        # (documents.publishing.make_signed_original): made, failed, asked again.
+        RENDERED = "rendered", _("Tạo bản gốc có chữ ký số")
+        RENDER_FAILED = "render_failed", _("Không tạo được bản gốc có chữ ký số")
+        RENDER_REQUESTED = "render_requested", _("Yêu cầu tạo lại bản gốc có chữ ký số")
 
     document = models.ForeignKey(
         "documents.Document",

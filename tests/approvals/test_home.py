@@ -9,7 +9,6 @@ tested elsewhere and is no part of what these pages read).
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -17,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals import selectors, services
 from approvals.selectors import WORK_PREVIEW, WorkSection
-from documents import publishing
+from benchmarks import templates
 from documents import services as documents
 from documents.models import Document
 from tests.conftest import ISSUE_DATE
@@ -35,10 +34,10 @@ PLAIN_PAGE = "/documents/kiem-tra-chu-ky/"  # a page whose own queries are fixed
 
 
 @pytest.fixture(autouse=True)
-def no_pdfs(monkeypatch):
-    rendition = SimpleNamespace(sha256="0" * 64)
-    monkeypatch.setattr(publishing, "sign_off_rendition", lambda **kwargs: rendition)
-    monkeypatch.setattr(publishing, "issue_rendition", lambda **kwargs: rendition)
+def no_pdfs():
+    """A few-byte stand-in for each signed original (the benchmark's, benchmarks.templates)."""
+    with templates.pdfs_stubbed():
+        yield
 
 
 def new_document(users, seed_plan, label: str) -> Document:

@@ -112,8 +112,10 @@ def test_seed_plan_goes_through_the_whole_lifecycle(seed_plan, users):
         ("edited", "chuyenvien", ""),
         ("submitted", "chuyenvien", ""),
         ("signed_off", "phogiamdoc", ""),
+        ("rendered", None, ""),  # the signer's signed original, made by the job
         ("issued", "vanthu", ""),
         ("distributed", "vanthu", ""),
+        ("rendered", None, ""),  # the issued original: number, date, the agency's signature
         *[("acknowledged", receipts[a].unit.receiver.username, "") for a in order],
         ("archived", None, ""),
     ]
@@ -122,14 +124,17 @@ def test_seed_plan_goes_through_the_whole_lifecycle(seed_plan, users):
     assert len(timeline) == len(expected)
     assert [row.kind for row in timeline] == [kind for kind, _, _ in expected]
     by_kind = {row.kind: row for row in timeline}
+    made = [row.details for row in timeline if row.kind == "rendered"]
     assert by_kind["returned"].comment == RETURN_COMMENT
     assert by_kind["returned"].role == "Phó Giám đốc, Ban Giám đốc"
     assert by_kind["signed_off"].details["content_hash"] == plan.content_hash
     assert by_kind["issued"].details["notation"] == "01/KH-STTTT"
     signed_off_pdf = plan.renditions.get(kind=Rendition.Kind.SIGNED_OFF)
     issued_pdf = plan.renditions.get(kind=Rendition.Kind.ISSUED)
-    assert by_kind["signed_off"].details["pdf_sha256"] == signed_off_pdf.sha256
-    assert by_kind["issued"].details["pdf_sha256"] == issued_pdf.sha256
+    assert made == [
+        {"rendition": "signed_off", "pdf_sha256": signed_off_pdf.sha256},
+        {"rendition": "issued", "pdf_sha256": issued_pdf.sha256},
+    ]
     with issued_pdf.file.open("rb") as handle:
         issued_bytes = handle.read()
     assert hashlib.sha256(issued_bytes).hexdigest() == issued_pdf.sha256

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from approvals import services
-from benchmarks import bareflow, templates
+from benchmarks import bareflow, lifecycle, templates
 from documents import services as documents
 from documents.models import Document, Event, Unit
 
@@ -19,6 +19,8 @@ from documents.models import Document, Event, Unit
 LIFECYCLE_MAX = 245
 # Each more recipient unit: its receipt (+ history), task, acknowledgement and trail.
 PER_RECEIPT_MAX = 22
+# The two signed originals' jobs, on the worker (PDFs stubbed).
+JOBS_MAX = 16
 
 
 def _fresh(users, *names) -> list[User]:
@@ -27,25 +29,36 @@ def _fresh(users, *names) -> list[User]:
 
 
 def _life(users, seed_plan, units: list[Unit]) -> tuple[int, Document]:
+    """The steps' queries (what people wait for); the signed originals' jobs run between
+    the steps, apart, as on the worker (benchmarks.lifecycle.Worker)."""
+    worker = lifecycle.Worker()
+    step = lifecycle.Steps(worker)
     (drafter,) = _fresh(users, "chuyenvien")
-    with CaptureQueriesContext(connection) as queries:
-        document = documents.document_create(
-            actor=drafter,
-            organization=seed_plan.organization,
-            document_type=seed_plan.document_type,
-            subject="Kế hoạch thử",
-            body=seed_plan.body,
-            recipients=[documents.RecipientSpec("Các đơn vị", units)],
+    with worker.installed():
+        document = step(
+            lambda: documents.document_create(
+                actor=drafter,
+                organization=seed_plan.organization,
+                document_type=seed_plan.document_type,
+                subject="Kế hoạch thử",
+                body=seed_plan.body,
+                recipients=[documents.RecipientSpec("Các đơn vị", units)],
+            )
         )
-        services.document_submit(document=document, actor=drafter, signer=users["phogiamdoc"])
+        step(
+            lambda: services.document_submit(
+                document=document, actor=drafter, signer=users["phogiamdoc"]
+            )
+        )
         (signer,) = _fresh(users, "phogiamdoc")
-        services.document_decide(document=document, actor=signer, decision="approve")
+        step(lambda: services.document_decide(document=document, actor=signer, decision="approve"))
         (clerk,) = _fresh(users, "vanthu")
-        services.document_issue(document=document, actor=clerk)
+        step(lambda: services.document_issue(document=document, actor=clerk))
         for receipt in document.receipts.select_related("assignee"):
-            services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
+            step(lambda r=receipt: services.receipt_acknowledge(receipt=r, actor=r.assignee))
+    assert worker.jobs == 2 and worker.queries <= JOBS_MAX, worker.queries
     document.refresh_from_db()
-    return len(queries), document
+    return step.queries, document
 
 
 @pytest.fixture

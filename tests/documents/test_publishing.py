@@ -5,7 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -100,47 +100,73 @@ def _stored(settings) -> set[str]:
     return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
 
 
-def test_a_failed_issuance_leaves_no_pdf_behind(submitted, users, settings, monkeypatch):
-    services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+def test_a_job_dying_after_writing_the_pdf_leaves_no_pdf_behind(
+    submitted, users, settings, monkeypatch, jobs_after_commit, django_capture_on_commit_callbacks
+):
+    """The issued original's job writes the file, then dies before its commit (the database
+    went away): the file goes with the rollback, and the job given again makes it once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
     signed_off = _stored(settings)
+    with django_capture_on_commit_callbacks() as waiting:
+        services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
     written_before_failure = []
     record = audit.record
 
     def fail_after_the_pdf_is_written(**kwargs):
-        if kwargs["kind"] == Event.Kind.DISTRIBUTED:
+        if kwargs["kind"] == Event.Kind.RENDERED:
             written_before_failure.extend(_stored(settings) - signed_off)
             raise RuntimeError("the database went away")
         return record(**kwargs)
 
-    monkeypatch.setattr(audit, "record", fail_after_the_pdf_is_written)
-    before = snapshot(submitted)
-    with pytest.raises(RuntimeError):
-        services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+    with monkeypatch.context() as patched:
+        patched.setattr(audit, "record", fail_after_the_pdf_is_written)
+        with pytest.raises(RuntimeError):
+            for job in waiting:
+                job()
     assert len(written_before_failure) == 1  # the issued PDF was on disk…
     assert _stored(settings) == signed_off  # …and went with the rollback
-    assert snapshot(submitted) == before
+    assert not submitted.renditions.filter(kind=Rendition.Kind.ISSUED).exists()
+    assert not submitted.events.filter(kind=Event.Kind.RENDERED, data__rendition="issued")
+
+    for job in waiting:  # the worker is given the job again (acks late)
+        job()
+    assert submitted.renditions.filter(kind=Rendition.Kind.ISSUED).count() == 1
+    assert len(_stored(settings) - signed_off) == 1
 
 
-def test_unwritable_storage_at_sign_off_is_a_form_error_and_changes_nothing(
+def test_unwritable_storage_at_sign_off_is_recorded_and_made_again_once_mended(
     submitted, users, settings, tmp_path, client
 ):
+    """The decision stands (the signer approved); the signed original, made off the request,
+    fails with the reason in the trail and on the page, and is made on request once mended."""
+    mended = settings.MEDIA_ROOT
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     settings.MEDIA_ROOT = blocker / "media"  # no folder can be made under a file
-    before = snapshot(submitted)
     client.force_login(users.phogiamdoc)
     response = client.post(f"/documents/van-ban/{submitted.pk}/ky-duyet/", {"decision": "approve"})
-    assert response.status_code == 422
-    assert "Không ghi được tệp văn bản" in response.text
-    assert snapshot(submitted) == before
-    assert not submitted.renditions.exists()
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == "signed" and not submitted.renditions.exists()
+    failure = submitted.events.get(kind="render_failed")
+    assert "Không ghi được tệp văn bản" in failure.data["error"]
+    page = client.get(f"/documents/van-ban/{submitted.pk}/").text
+    assert "Không ghi được tệp văn bản" in page and 'data-testid="original-retry"' in page
+    with pytest.raises(ValidationError, match="đang được tạo"):
+        services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+
+    settings.MEDIA_ROOT = mended
+    assert client.post(f"/documents/van-ban/{submitted.pk}/ban-goc/tao-lai/").status_code == 302
+    assert submitted.renditions.get().kind == Rendition.Kind.SIGNED_OFF
 
 
-def test_unwritable_storage_at_issuance_is_a_form_error_and_consumes_no_number(
+def test_unwritable_storage_at_issuance_is_recorded_and_acknowledging_waits(
     submitted, users, client, monkeypatch
 ):
+    """The number and date are given (the văn thư issued); the issued original fails with
+    its reason, recipients cannot acknowledge until a văn thư has it made again."""
     services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
-    before = snapshot(submitted)
 
     def read_only(self, name, content):
         raise OSError(errno.EROFS, "Read-only file system")
@@ -149,14 +175,21 @@ def test_unwritable_storage_at_issuance_is_a_form_error_and_consumes_no_number(
         patch.setattr(FileSystemStorage, "_save", read_only)
         client.force_login(users.vanthu)
         response = client.post(f"/documents/van-ban/{submitted.pk}/ban-hanh/", {"confirm": "on"})
-    assert response.status_code == 422
-    assert "Không ghi được tệp văn bản" in response.text
-    assert "Read-only file system" in response.text
-    assert snapshot(submitted) == before
-    assert submitted.renditions.count() == 1
-    services.document_issue(document=submitted, actor=users.vanthu, issued_on=ISSUE_DATE)
+    assert response.status_code == 302
     submitted.refresh_from_db()
-    assert submitted.notation == "01/KH-STTTT"  # the number was not used up
+    assert submitted.notation == "01/KH-STTTT" and submitted.renditions.count() == 1
+    failure = submitted.events.get(kind="render_failed")
+    assert failure.data["rendition"] == "issued"
+    assert "Read-only file system" in failure.data["error"]
+    receipt = submitted.receipts.select_related("assignee").get(unit__abbreviation="CA")
+    with pytest.raises(PermissionDenied):
+        services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
+
+    assert client.post(f"/documents/van-ban/{submitted.pk}/ban-goc/tao-lai/").status_code == 302
+    assert submitted.renditions.filter(kind=Rendition.Kind.ISSUED).exists()
+    services.receipt_acknowledge(receipt=receipt, actor=receipt.assignee)
+    receipt.refresh_from_db()
+    assert receipt.status == "acknowledged"
 
 
 def _orphans(settings) -> list[Path]:

@@ -22,4 +22,30 @@
     var added = rows.lastElementChild && rows.lastElementChild.querySelector("input[type=text]");
     if (added) added.focus();
   };
+
+  // A page waiting for something the server makes in the background (the signed original)
+  // shows itself again every few seconds until it is there: [data-vt-refresh="seconds"].
+  var refresh = null;
+  function stopRefresh() {
+    if (refresh) {
+      clearTimeout(refresh);
+      refresh = null;
+    }
+  }
+  function scheduleRefresh() {
+    stopRefresh();
+    var waiting = document.querySelector("[data-vt-refresh]");
+    if (!waiting) return;
+    var seconds = parseInt(waiting.getAttribute("data-vt-refresh"), 10) || 3;
+    refresh = setTimeout(function () {
+      if (window.Turbo && window.Turbo.visit) {
+        window.Turbo.visit(window.location.href, { action: "replace" });
+      } else {
+        window.location.reload();
+      }
+    }, seconds * 1000);
+  }
+  document.addEventListener("turbo:visit", stopRefresh);
+  document.addEventListener("turbo:load", scheduleRefresh);
+  document.addEventListener("DOMContentLoaded", scheduleRefresh);
 })();

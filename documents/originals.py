@@ -1,0 +1,193 @@
+"""The signed originals, made off the request.
+
+A step that calls for a signed original (sign-off: the signer's signature; issuance: the
+number, the date and the agency's signature) is done at once; the PDF is rendered and signed
+by a background job (documents.tasks.make_signed_original, on a Celery worker, or in-process
+after the commit where no broker is configured), which records the outcome in the trail. The
+workflow does not go past a step whose original is missing: issuing needs the signed-off
+original, acknowledging the issued one (``ensure_*`` below, called by the services). What
+the job cannot cure by running again (no certificate, an altered PDF) is recorded as a
+failure; the people who may act on the document ask for it again once it is mended.
+
+The job is safe to run twice and at any time: it locks the document, and returns when the
+original exists already or the document no longer wants it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import audit, permissions, publishing, signing
+from .models import Document, Event, Rendition
+
+logger = logging.getLogger(__name__)
+
+SIGNED_OFF, ISSUED = Rendition.Kind.SIGNED_OFF, Rendition.Kind.ISSUED
+# The state from which a document calls for each original.
+WANTED_FROM = {
+    SIGNED_OFF: (Document.Status.SIGNED, Document.Status.ISSUED, Document.Status.ARCHIVED),
+    ISSUED: (Document.Status.ISSUED, Document.Status.ARCHIVED),
+}
+
+
+def wanted(document: Document) -> list[str]:
+    """The originals the document's state calls for, in the order they are made."""
+    if document.origin != Document.Origin.OUTGOING:
+        return []
+    return [kind for kind in (SIGNED_OFF, ISSUED) if document.status in WANTED_FROM[kind]]
+
+
+# --- before a step: refuse what the job could not do, and what is not made yet -------------
+
+
+def ensure_signer_can_sign(signer: User) -> None:
+    """The signer's certificate is there (checked when they approve, not later by the job)."""
+    try:
+        signing.signer_credentials(signer.get_username())
+    except OSError as exc:
+        raise ValidationError(
+            _("Chưa có chứng thư số của người ký (%(user)s); liên hệ quản trị hệ thống.")
+            % {"user": signer.get_username()}
+        ) from exc
+
+
+def ensure_ready_to_issue(document: Document) -> None:
+    """The signed-off original is made and intact, and the agency can sign."""
+    publishing.signed_off_pdf(document)
+    try:
+        signing.agency_credentials()
+    except OSError as exc:
+        raise ValidationError(
+            _("Chưa có chứng thư số của cơ quan; liên hệ quản trị hệ thống.")
+        ) from exc
+
+
+def ensure_issued_original(document: Document) -> None:
+    """Recipients acknowledge a document whose issued original exists."""
+    if not document.renditions.filter(kind=ISSUED).exists():
+        raise PermissionDenied(
+            _("Bản phát hành có chữ ký số đang được tạo; vui lòng xác nhận sau ít phút.")
+        )
+
+
+# --- the job ------------------------------------------------------------------------
+
+
+def make_signed_original(*, document_id: int, kind: str) -> Rendition | None:
+    """Render and sign one original of the document, once. Returns it, or None when the
+    document does not call for it or the job failed (the failure is in the trail)."""
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("organization", "document_type", "signer")
+            .filter(pk=document_id)
+            .first()
+        )
+        if document is None or kind not in wanted(document):
+            return None
+        done = document.renditions.filter(kind=kind).first()
+        if done is not None:
+            return done  # made by an earlier run of the same job
+        try:
+            if kind == SIGNED_OFF:
+                assert document.signer is not None  # a signed-off document has its signer
+                rendition = publishing.sign_off_rendition(document=document, actor=document.signer)
+            else:
+                rendition = publishing.issue_rendition(document=document)
+        except ValidationError as exc:
+            reason = " ".join(exc.messages)
+            logger.warning("signed original %s of document %s: %s", kind, document_id, reason)
+            audit.record(
+                document=document,
+                actor=None,
+                kind=Event.Kind.RENDER_FAILED,
+                data={"rendition": kind, "error": reason},
+            )
+            return None
+        audit.record(
+            document=document,
+            actor=None,
+            kind=Event.Kind.RENDERED,
+            data={"rendition": kind, "pdf_sha256": rendition.sha256},
+        )
+        return rendition
+
+
+# --- what the page shows, and asking again --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An original the document calls for and does not have yet."""
+
+    kind: str
+    failure: str  # why the last try failed; "" while it is being made
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failure)
+
+
+def pending(document: Document, made: set[str]) -> Pending | None:
+    """The first original the document calls for and lacks (``made``: the kinds it has)."""
+    missing = [kind for kind in wanted(document) if kind not in made]
+    if not missing:
+        return None
+    kind = missing[0]
+    last = (
+        document.events.filter(
+            kind__in=(Event.Kind.RENDER_FAILED, Event.Kind.RENDER_REQUESTED), data__rendition=kind
+        )
+        .order_by("-pk")
+        .first()
+    )
+    failure = ""
+    if last is not None and last.kind == Event.Kind.RENDER_FAILED:
+        failure = str(last.data.get("error", "")) or _("Không rõ lý do.")
+    return Pending(kind=kind, failure=failure)
+
+
+def can_request_again(user: User, document: Document, kind: str) -> bool:
+    """The signed-off original: its signer or a văn thư; the issued one: a văn thư."""
+    if kind == SIGNED_OFF and document.signer_id == user.pk and permissions.is_signer(user):
+        return True
+    return permissions.is_clerk(user)
+
+
+def request_again(*, document: Document, actor: User) -> str:
+    """Ask for a failed original again (after the certificate or the storage is mended).
+    Returns its kind; the job runs after the commit."""
+    from config import jobs
+
+    from . import tasks
+
+    with transaction.atomic():
+        document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
+        state = pending(document, set(document.renditions.values_list("kind", flat=True)))
+        if state is None or not state.failed:
+            raise PermissionDenied(_("Không có bản gốc nào cần tạo lại."))
+        if not can_request_again(actor, document, state.kind):
+            raise PermissionDenied(_("Bạn không có quyền yêu cầu tạo lại bản gốc này."))
+        audit.record(
+            document=document,
+            actor=actor,
+            kind=Event.Kind.RENDER_REQUESTED,
+            data={"rendition": state.kind},
+        )
+        jobs.after_commit(tasks.make_signed_original, document.pk, state.kind)
+    return state.kind
+
+
+def enqueue(document: Document, kind: str) -> None:
+    """The job that makes this original, after the step's commit."""
+    from config import jobs
+
+    from . import tasks
+
+    jobs.after_commit(tasks.make_signed_original, document.pk, kind)
