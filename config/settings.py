@@ -255,6 +255,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": VANTHU_HEARTBEAT_SECONDS,
         "options": {"expires": VANTHU_HEARTBEAT_SECONDS},  # none pile up while workers are down
     },
+    # A signed original whose job was lost with a worker killed outright is asked for again
+    # after five minutes, instead of after the broker's visibility timeout (an hour).
+    "requeue-overdue-originals": {
+        "task": "documents.tasks.requeue_overdue_originals",
+        "schedule": 120,
+        "options": {"expires": 120},
+    },
 }
 # Beat's record of when each entry last ran.
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -182,6 +183,38 @@ def request_again(*, document: Document, actor: User) -> str:
         )
         jobs.after_commit(tasks.make_signed_original, document.pk, state.kind)
     return state.kind
+
+
+def overdue(*, now: datetime, after: timedelta, within: timedelta) -> list[tuple[int, str]]:
+    """(document, kind) of the originals still missing ``after`` their step and not failed:
+    a job lost with a worker killed outright (its message is handed out again only after the
+    broker's visibility timeout). Steps older than ``within`` are left alone (an office looks
+    at them): the search reads the recent steps only, by their index, whatever the archive."""
+    found: list[tuple[int, str]] = []
+    steps = {
+        SIGNED_OFF: Document.objects.filter(
+            status__in=WANTED_FROM[SIGNED_OFF],
+            signed_off_at__lt=now - after,
+            signed_off_at__gte=now - within,
+        ),
+        ISSUED: Document.objects.filter(
+            status__in=WANTED_FROM[ISSUED],
+            issued_on__gte=(now - within).date(),
+            events__kind=Event.Kind.ISSUED,
+            events__created_at__lt=now - after,
+        ),
+    }
+    for kind, documents in steps.items():
+        lacking = (
+            documents.filter(origin=Document.Origin.OUTGOING)
+            .exclude(renditions__kind=kind)
+            .distinct()
+        )
+        for document in lacking:
+            state = pending(document, set(document.renditions.values_list("kind", flat=True)))
+            if state is not None and state.kind == kind and not state.failed:
+                found.append((document.pk, kind))
+    return found
 
 
 def enqueue(document: Document, kind: str) -> None:

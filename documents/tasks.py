@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from . import originals
 
@@ -18,3 +21,18 @@ def make_signed_original(document_id: int, kind: str) -> None:
     """documents.originals.make_signed_original: render and sign one original, once (the
     outcome is in the trail; no result is kept)."""
     originals.make_signed_original(document_id=document_id, kind=kind)
+
+
+@shared_task(ignore_result=True)
+def requeue_overdue_originals(after_seconds: int = 300, within_days: int = 7) -> int:
+    """Beat, every few minutes: a signed original still missing five minutes after its step,
+    and not failed, lost its job with a worker killed outright; it is asked for again (the job
+    makes it once, whoever runs first). Returns how many were asked for."""
+    overdue = originals.overdue(
+        now=timezone.now(),
+        after=timedelta(seconds=after_seconds),
+        within=timedelta(days=within_days),
+    )
+    for document_id, kind in overdue:
+        make_signed_original.delay(document_id, kind)
+    return len(overdue)

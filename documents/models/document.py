@@ -196,6 +196,10 @@ class Document(models.Model):
             # A drafter's drafts and returned documents ("Việc của tôi"), whatever the number
             # of documents of everyone else.
             models.Index(fields=["drafter", "status", "-created_at"], name="document_drafter"),
+            # The recent sign-offs and issuances, for the originals left without their job
+            # (documents.originals.overdue, every two minutes).
+            models.Index(fields=["signed_off_at"], name="document_signed_off_at"),
+            models.Index(fields=["issued_on"], name="document_issued_on"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -144,3 +144,59 @@ def test_a_failure_is_shown_with_its_reason_and_made_again_on_request(
     # Nothing left to ask for: refused, nothing recorded.
     assert signer.post(url).status_code == 403
     assert events(submitted, Event.Kind.RENDER_REQUESTED) == 1
+
+
+def test_an_original_whose_job_was_lost_is_asked_for_again(
+    submitted, users, django_capture_on_commit_callbacks
+):
+    """A worker killed outright loses the job it held (the broker gives it again only after
+    an hour): beat's requeue_overdue_originals asks again after five minutes, not for a
+    failed one (a person decides), nor for steps older than a week."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents import tasks
+
+    with django_capture_on_commit_callbacks():  # the job is lost: never run
+        services.document_decide(document=submitted, actor=users.phogiamdoc, decision="approve")
+    assert tasks.requeue_overdue_originals() == 0  # just approved: its job may still run
+    Document = type(submitted)
+    Document.objects.filter(pk=submitted.pk).update(
+        signed_off_at=timezone.now() - timedelta(days=8)
+    )
+    assert tasks.requeue_overdue_originals() == 0  # older than a week: left to the office
+    Document.objects.filter(pk=submitted.pk).update(
+        signed_off_at=timezone.now() - timedelta(minutes=10)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.requeue_overdue_originals() == 1
+    assert kinds(submitted) == {"signed_off"}
+    assert events(submitted, Event.Kind.RENDERED) == 1
+    assert tasks.requeue_overdue_originals() == 0  # made: nothing more
+
+
+def test_a_failed_original_is_not_asked_for_again_by_itself(
+    submitted, users, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from documents import tasks
+
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            publishing,
+            "sign_off_rendition",
+            lambda **kwargs: (_ for _ in ()).throw(ValidationError("Kho lưu trữ hỏng.")),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.document_decide(
+                document=submitted, actor=users.phogiamdoc, decision="approve"
+            )
+    type(submitted).objects.filter(pk=submitted.pk).update(
+        signed_off_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert tasks.requeue_overdue_originals() == 0  # failed: a person asks again
+    assert kinds(submitted) == set()
