@@ -1,8 +1,9 @@
 """Tell the people concerned that a document moved: an in-app notification, written in the
 step's transaction, and an e-mail sent only after it commits.
 
-A mail server that fails never blocks or undoes a workflow step: the e-mail goes out in
-``transaction.on_commit`` and any error is caught and logged.
+A mail server that fails never blocks or undoes a workflow step: each e-mail is a job
+enqueued after the commit (approvals.tasks.send_notification_email), which the worker tries
+again with back-off while the server is down.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import translation
@@ -93,28 +93,26 @@ def notify_units(
 
 
 def _mail_after_commit(addresses: list[str], message: str, url: str) -> None:
-    addresses = [address for address in addresses if address]
-    if addresses:
-        link = settings.VANTHU_SITE_URL.rstrip("/") + url
-        transaction.on_commit(lambda: send_notification_email(addresses, message, link))
+    """One job per address after the commit (approvals.tasks.send_notification_email): the
+    worker sends it, and tries again later while the mail server is down."""
+    from config import jobs
+
+    from . import tasks
+
+    link = settings.VANTHU_SITE_URL.rstrip("/") + url
+    for address in dict.fromkeys(address for address in addresses if address):
+        jobs.after_commit(tasks.send_notification_email, address, message, link)
 
 
 @in_office_language
-def send_notification_email(addresses: list[str], message: str, link: str) -> bool:
-    """Send one e-mail per recipient; log and swallow any failure of the mail server."""
+def deliver_notification_email(address: str, message: str, link: str) -> None:
+    """Send one e-mail; the mail server's error is raised (the job decides what to do)."""
     subject = _("[Văn thư] %(message)s") % {"message": message}
     body = _("%(message)s\n\nXem văn bản: %(link)s\n\nĐây là thư tự động của hệ thống Văn thư.") % {
         "message": message,
         "link": link,
     }
-    sent = True
-    for address in addresses:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
-        except Exception:  # any backend error: SMTP, socket, TLS, authentication
-            logger.exception("Không gửi được thư thông báo tới %s", address)
-            sent = False
-    return sent
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
 
 
 def clerks() -> list[User]:

@@ -17,17 +17,25 @@ SEED_SUBJECT = "Phát động phong trào thi đua bảo đảm trật tự an t
 
 @pytest.fixture(autouse=True)
 def jobs_at_once(request, monkeypatch):
-    """A job a step enqueues (config.jobs.after_commit) runs at once, inside the test's own
-    transaction, which never commits: a test sees the step and its signed original together.
-    The same job function as on a worker; tests of the waiting state, of failures and of the
-    real commit ask for ``jobs_after_commit`` instead, and tests/test_serve.py runs a worker."""
+    """The signed-original job a step enqueues (config.jobs.after_commit) runs at once, inside
+    the test's own transaction, which never commits: a test sees the step and its signed
+    original together. The same job function as on a worker. Other jobs (the e-mails) keep
+    waiting for the commit. Tests of the waiting state, of failures and of the real commit ask
+    for ``jobs_after_commit`` instead; tests/test_serve.py and test_production_lifecycle.py
+    run a real worker."""
     if "jobs_after_commit" in request.fixturenames:
         return
     from config import jobs
 
-    monkeypatch.setattr(
-        jobs, "after_commit", lambda task, *args, **kwargs: task.delay(*args, **kwargs)
-    )
+    after_commit = jobs.after_commit
+
+    def originals_at_once(task, *args, **kwargs):
+        if task.name == "documents.tasks.make_signed_original":
+            task.delay(*args, **kwargs)
+        else:
+            after_commit(task, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "after_commit", originals_at_once)
 
 
 @pytest.fixture

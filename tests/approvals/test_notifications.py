@@ -339,3 +339,26 @@ def test_a_person_without_notifications_sees_an_empty_list(users):
     client.force_login(users.bantatgt)
     assert "Chưa có thông báo nào." in client.get("/documents/thong-bao/").text
     assert selectors.notification_unread_count(users.bantatgt) == 0
+
+
+def test_a_mail_server_down_is_tried_again_later_by_the_worker(settings):
+    """On a worker (not in-process), a failing mail server makes the job try again later,
+    with back-off, instead of dropping the message."""
+    from celery.exceptions import Retry
+
+    from approvals import tasks
+
+    settings.EMAIL_BACKEND = f"{__name__}.BrokenSMTPBackend"
+    RAISED.clear()
+    task = tasks.send_notification_email
+    args = ["congan@stttt.binhphuoc.gov.vn", "Văn bản đã ban hành", "http://x/"]
+    task.push_request(
+        is_eager=False, retries=2, called_directly=False, id="mail-1", args=args, kwargs={}
+    )
+    try:
+        with pytest.raises(Retry) as retried:
+            task.run(*args)
+    finally:
+        task.pop_request()
+    assert RAISED[0] == "congan@stttt.binhphuoc.gov.vn"  # the server really refused it
+    assert retried.value.when == 120  # the third try waits two minutes
