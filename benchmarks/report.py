@@ -136,7 +136,9 @@ def summary(result: dict) -> str:
             f"{entry['time_ratio']}× time, {entry['query_ratio']}× queries "
             f"(target ≤ {MAX_LIFECYCLE_RATIO}×: {ok})"
             + (
-                f"; besides, on the worker: {entry['worker_jobs']} signed-original jobs, "
+                f"; the approval alone: {entry['approve_queries']} queries, "
+                f"{entry['approve_ms']:.0f} ms; besides, on the worker: "
+                f"{entry['worker_jobs']} signed-original jobs, "
                 f"{entry['worker_queries']} queries, {entry['worker_ms']:.0f} ms"
                 if "worker_jobs" in entry
                 else ""
