@@ -138,7 +138,7 @@ def summary(result: dict) -> str:
             + (
                 f"; the approval alone: {entry['approve_queries']} queries, "
                 f"{entry['approve_ms']:.0f} ms; besides, on the worker: "
-                f"{entry['worker_jobs']} signed-original jobs, "
+                f"{entry['worker_jobs']} jobs (signed originals, e-mails), "
                 f"{entry['worker_queries']} queries, {entry['worker_ms']:.0f} ms"
                 if "worker_jobs" in entry
                 else ""
