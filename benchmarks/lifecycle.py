@@ -78,6 +78,7 @@ class Worker:
         self.seconds = 0.0
         self.queries = 0
         self.jobs = 0
+        self.by_task: dict[str, tuple[int, int]] = {}  # name → (jobs, queries)
 
     @contextmanager
     def installed(self) -> Iterator[Worker]:
@@ -102,6 +103,8 @@ class Worker:
             self.seconds += seconds
             self.queries += queries
             self.jobs += 1
+            count, total = self.by_task.get(task.name, (0, 0))
+            self.by_task[task.name] = (count + 1, total + queries)
 
 
 @dataclass

@@ -24,7 +24,10 @@ def compiled_messages():
     call_command("compilemessages", ignore_patterns=[".venv", "*/site-packages/*"], verbosity=0)
 
 
-@pytest.fixture(scope="session")
+# The browsers' package only: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is open, and the tests after this package sign PDFs with pyHanko, whose sync
+# calls go through asyncio.run (refused while another loop runs in the thread).
+@pytest.fixture(scope="package")
 def browser(compiled_messages):
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

@@ -42,12 +42,13 @@ def test_approving_returns_at_once_and_the_page_shows_the_original_when_made(
     expect(waiting).to_contain_text("Đang tạo bản gốc có chữ ký số")
     expect(deputy.page.get_by_test_id("pdf-sha256")).to_have_count(0)
     deputy.page.screenshot(path=screenshots / "10-phogiamdoc-dang-tao-ban-goc.png", full_page=True)
-    assert [task.name for task, _args, _kwargs in held] == ["documents.tasks.make_signed_original"]
+    originals = [job for job in held if job[0].name == "documents.tasks.make_signed_original"]
+    assert len(originals) == 1  # and the e-mails, left out here
 
     def worker() -> None:  # the worker's turn, in a thread of its own as on a worker
         # (pyHanko signs through asyncio.run, which Playwright's loop in this thread refuses)
         try:
-            for task, args, kwargs in held:
+            for task, args, kwargs in originals:
                 task.apply(args=args, kwargs=kwargs, throw=True)
         finally:
             connection.close()
