@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    CalendarChange,
     DocumentType,
     Organization,
     Position,
@@ -40,6 +41,15 @@ class UnitAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "abbreviation"]
+
+
+@admin.register(CalendarChange)
+class CalendarChangeAdmin(SimpleHistoryAdmin):
+    """The government's yearly moves of days off and make-up Saturdays (documents.workdays)."""
+
+    list_display = ["day", "kind", "reason"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"
 
 
 @admin.register(Position)

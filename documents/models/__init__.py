@@ -2,6 +2,7 @@
 
 from .access import DocumentAccess
 from .audit import Event
+from .calendar import CalendarChange
 from .document import Attachment, Document, DocumentType, Receipt, RecipientLine
 from .numbering import RegisterCounter
 from .organisation import Organization, Position, Profile, Unit
@@ -9,6 +10,7 @@ from .rendition import Rendition
 
 __all__ = [
     "Attachment",
+    "CalendarChange",
     "DocumentAccess",
     "Document",
     "DocumentType",
