@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit, permissions, publishing, signing
+from . import audit, permissions, publishing
 from .models import Document, Event, Rendition
 
 logger = logging.getLogger(__name__)
@@ -49,24 +49,13 @@ def wanted(document: Document) -> list[str]:
 
 def ensure_signer_can_sign(signer: User) -> None:
     """The signer's certificate is there (checked when they approve, not later by the job)."""
-    try:
-        signing.signer_credentials(signer.get_username())
-    except OSError as exc:
-        raise ValidationError(
-            _("Chưa có chứng thư số của người ký (%(user)s); liên hệ quản trị hệ thống.")
-            % {"user": signer.get_username()}
-        ) from exc
+    publishing.signer_credentials(signer)
 
 
 def ensure_ready_to_issue(document: Document) -> None:
     """The signed-off original is made and intact, and the agency can sign."""
     publishing.signed_off_pdf(document)
-    try:
-        signing.agency_credentials()
-    except OSError as exc:
-        raise ValidationError(
-            _("Chưa có chứng thư số của cơ quan; liên hệ quản trị hệ thống.")
-        ) from exc
+    publishing.agency_credentials()
 
 
 def ensure_issued_original(document: Document) -> None:
@@ -135,8 +124,11 @@ class Pending:
         return bool(self.failure)
 
 
-def pending(document: Document, made: set[str]) -> Pending | None:
-    """The first original the document calls for and lacks (``made``: the kinds it has)."""
+def pending(document: Document, made: set[str] | None = None) -> Pending | None:
+    """The first original the document calls for and lacks (``made``: the kinds it has,
+    read here when the caller has not read its renditions already)."""
+    if made is None:
+        made = set(document.renditions.values_list("kind", flat=True))
     missing = [kind for kind in wanted(document) if kind not in made]
     if not missing:
         return None
@@ -164,13 +156,9 @@ def can_request_again(user: User, document: Document, kind: str) -> bool:
 def request_again(*, document: Document, actor: User) -> str:
     """Ask for a failed original again (after the certificate or the storage is mended).
     Returns its kind; the job runs after the commit."""
-    from config import jobs
-
-    from . import tasks
-
     with transaction.atomic():
         document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
-        state = pending(document, set(document.renditions.values_list("kind", flat=True)))
+        state = pending(document)
         if state is None or not state.failed:
             raise PermissionDenied(_("Không có bản gốc nào cần tạo lại."))
         if not can_request_again(actor, document, state.kind):
@@ -181,7 +169,7 @@ def request_again(*, document: Document, actor: User) -> str:
             kind=Event.Kind.RENDER_REQUESTED,
             data={"rendition": state.kind},
         )
-        jobs.after_commit(tasks.make_signed_original, document.pk, state.kind)
+        enqueue(document, state.kind)
     return state.kind
 
 
@@ -211,7 +199,7 @@ def overdue(*, now: datetime, after: timedelta, within: timedelta) -> list[tuple
             .distinct()
         )
         for document in lacking:
-            state = pending(document, set(document.renditions.values_list("kind", flat=True)))
+            state = pending(document)
             if state is not None and state.kind == kind and not state.failed:
                 found.append((document.pk, kind))
     return found

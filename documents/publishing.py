@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import signing
+from . import pki, signing
 from .models import Document, Rendition
 from .rendering import document_parts, render_pdf, slots
 from .rendering import fields as pdf_fields
@@ -95,14 +95,29 @@ def issue_rendition(*, document: Document) -> Rendition:
         return _issue_rendition(document=document)
 
 
-def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
+def signer_credentials(signer: User) -> pki.Credentials:
+    """The signer's key and certificate; refuses (ValidationError) when they are missing."""
     try:
-        credentials = signing.signer_credentials(actor.get_username())
+        return signing.signer_credentials(signer.get_username())
     except OSError as exc:
         raise ValidationError(
             _("Chưa có chứng thư số của người ký (%(user)s); liên hệ quản trị hệ thống.")
-            % {"user": actor.get_username()}
+            % {"user": signer.get_username()}
         ) from exc
+
+
+def agency_credentials() -> pki.Credentials:
+    """The agency's key and certificate; refuses (ValidationError) when they are missing."""
+    try:
+        return signing.agency_credentials()
+    except OSError as exc:
+        raise ValidationError(
+            _("Chưa có chứng thư số của cơ quan; liên hệ quản trị hệ thống.")
+        ) from exc
+
+
+def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
+    credentials = signer_credentials(actor)
     buffer = io.BytesIO()
     render_pdf(document, buffer, draft_mark=False)
     pdf = signing.sign_with(
@@ -145,16 +160,12 @@ def _issue_rendition(*, document: Document) -> Rendition:
     pdf = signed_off_pdf(document)
     try:
         values = pdf_fields.issue_values(pdf, notation=document.notation, issued_on=issued_on)
-        credentials = signing.agency_credentials()
     except ValueError as exc:
         raise ValidationError(
             _("Không thể điền số, ngày vào bản đã ký: %(reason)s. Cần ký duyệt lại.")
             % {"reason": exc}
         ) from exc
-    except OSError as exc:
-        raise ValidationError(
-            _("Chưa có chứng thư số của cơ quan; liên hệ quản trị hệ thống.")
-        ) from exc
+    credentials = agency_credentials()
     issued = signing.sign_with(
         credentials,
         pdf,
