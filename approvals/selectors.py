@@ -323,23 +323,18 @@ def _read_up_to_sql(user: User) -> Coalesce:
     return Coalesce(Subquery(mark), Value(0))
 
 
-def _unit_ids(user: User) -> list[int]:
-    """The person's units, from the memberships read once per request."""
-    return permissions.unit_ids(user)
-
-
 def _notification_streams(user: User) -> list[QuerySet[Notification]]:
     """The person's notifications as one stream per audience (the person, each of their
     units), each served in id order by its index (notification_person, notification_unit)."""
     notifications = Notification.objects.order_by()  # a union orders only as a whole
     streams = [notifications.filter(recipient=user)]
-    streams += [notifications.filter(unit_id=unit) for unit in _unit_ids(user)]
+    streams += [notifications.filter(unit_id=unit) for unit in permissions.unit_ids(user)]
     return streams
 
 
 def notification_for_q(user: User) -> Q:
     """Notifications to the person or to one of their units, as a filter (to check ids)."""
-    return Q(recipient=user) | Q(unit__in=_unit_ids(user))
+    return Q(recipient=user) | Q(unit__in=permissions.unit_ids(user))
 
 
 class NotificationFeed:

@@ -157,9 +157,8 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
         units = set(permissions.unit_ids(user))
         own_receipts = [r for r in receipts if r.unit_id in units and r.status == "pending"]
         offered, waiting = files.originals_of(document)
-        if waiting is not None:
-            # Nothing that needs the missing original is offered until it is made.
-            own_receipts = [] if waiting.kind == originals.ISSUED else own_receipts
+        if waiting is not None and waiting.kind == originals.ISSUED:
+            own_receipts = []  # acknowledged once the issued original is made
         return super().get_context_data(
             **context,
             timeline=document_full_timeline(document),

@@ -31,17 +31,20 @@ def file_stem(document: Document) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
 
 
+def _offered(renditions: dict[str, Rendition]) -> Rendition | None:
+    return renditions.get(Rendition.Kind.ISSUED) or renditions.get(Rendition.Kind.SIGNED_OFF)
+
+
 def signed_original(document: Document) -> Rendition | None:
     """The issued PDF if there is one, else the one the signer signed, else none."""
-    return originals_of(document)[0]
+    return _offered({r.kind: r for r in document.renditions.all()})
 
 
 def originals_of(document: Document) -> tuple[Rendition | None, originals.Pending | None]:
-    """The signed original to offer (issued, else signed off), and the one the document
-    still waits for (being made in the background, or failed), from one read of its rows."""
+    """The signed original to offer, and the one the document still waits for (being made
+    in the background, or failed), from one read of its rows."""
     renditions = {r.kind: r for r in document.renditions.all()}
-    offered = renditions.get(Rendition.Kind.ISSUED) or renditions.get(Rendition.Kind.SIGNED_OFF)
-    return offered, originals.pending(document, set(renditions))
+    return _offered(renditions), originals.pending(document, set(renditions))
 
 
 class DocumentPdfView(LoginRequiredMixin, generic.View):
