@@ -40,7 +40,6 @@ import redis
 from documents import pki, signing
 from tests.test_serve import (
     BASE,
-    PG_ADMIN,
     REDIS_URL,
     SERVE,
     START_DEADLINE,
@@ -50,6 +49,7 @@ from tests.test_serve import (
     free_port,
     reachable,
     running,
+    scratch_installation,
 )
 
 PASSWORD = "vanthu@2026"
@@ -99,38 +99,9 @@ def demo_site(tmp_path_factory):
     reason = reachable()
     if reason:
         pytest.skip(reason)
-    name = f"vanthu_serve_{secrets.token_hex(6)}"
     directory = tmp_path_factory.mktemp("lifecycle")
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    with redis.Redis.from_url(REDIS_URL) as server:
-        server.flushdb()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(
-            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "AXES_", "VANTHU_", "SIGNING_", "EMAIL_URL")
-        )
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_SECURE_COOKIES": "false",  # plain HTTP on 127.0.0.1, as the demo
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-            "REDIS_URL": REDIS_URL,
-            "DJANGO_STATIC_ROOT": str(directory / "static"),
-            "DJANGO_MEDIA_ROOT": str(directory / "media"),
-            "SIGNING_DIR": str(directory / "pki"),  # load_demo writes it, the worker reads it
-            "VANTHU_BEAT_SCHEDULE_FILE": str(directory / "celerybeat-schedule"),
-            "VANTHU_HEARTBEAT_SECONDS": "1",
-            "WEB_CONCURRENCY": "2",
-            "DJANGO_LOG_LEVEL": "INFO",
-            "EMAIL_URL": "dummymail://",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    try:
+    # load_demo writes the certificates to SIGNING_DIR; the worker signs with them.
+    with scratch_installation(directory) as env:
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo")
         seed = query(
@@ -139,11 +110,6 @@ def demo_site(tmp_path_factory):
             f"Document.objects.get(subject={SEED_SUBJECT!r}, origin='outgoing').pk))",
         )
         yield Site(env, directory, seed)
-    finally:
-        with redis.Redis.from_url(REDIS_URL) as server:
-            server.flushdb()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Site:

@@ -8,6 +8,7 @@ Redis does not answer at 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -18,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -99,14 +101,11 @@ def get(url: str, headers: dict[str, str] | None = None):
         return error.code, dict(error.headers), error.read().decode()
 
 
-@pytest.fixture(scope="module")
-def installation(tmp_path_factory):
-    """A scratch database, Redis db 5, folders, and the environment of a production server."""
-    reason = reachable()
-    if reason:
-        pytest.skip(reason)
+@contextlib.contextmanager
+def scratch_installation(directory: Path) -> Iterator[dict[str, str]]:
+    """A scratch PostgreSQL database, Redis db 5 emptied, folders under ``directory``, and
+    the environment of a production server on them; all dropped afterwards."""
     name = f"vanthu_serve_{secrets.token_hex(6)}"
-    directory = tmp_path_factory.mktemp("serve")
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     with redis.Redis.from_url(REDIS_URL) as server:
@@ -114,7 +113,9 @@ def installation(tmp_path_factory):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AXES_", "VANTHU_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "AXES_", "VANTHU_", "SIGNING_", "EMAIL_URL")
+        )
     }
     env.update(
         {
@@ -135,12 +136,23 @@ def installation(tmp_path_factory):
         }
     )
     try:
-        yield env, directory
+        yield env
     finally:
         with redis.Redis.from_url(REDIS_URL) as server:
             server.flushdb()
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory):
+    """A scratch installation (scratch_installation) for serve.sh."""
+    reason = reachable()
+    if reason:
+        pytest.skip(reason)
+    directory = tmp_path_factory.mktemp("serve")
+    with scratch_installation(directory) as env:
+        yield env, directory
 
 
 class Served:
