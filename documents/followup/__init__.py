@@ -1,0 +1,1 @@
+"""The plan's follow-up: assignments, unit reports, deadlines and reminders."""
