@@ -59,6 +59,13 @@ class Notification(models.Model):
         ISSUED = "issued", _("Văn bản đã ban hành")
         DISTRIBUTED = "distributed", _("Văn bản gửi đến đơn vị")
         ARCHIVED = "archived", _("Văn bản đã lưu trữ")
+        # The follow-up of a plan's assignments (documents.followup): about the plan.
+        TASK_ASSIGNED = "task_assigned", _("Nhiệm vụ mới được giao")
+        TASK_REMINDER = "task_reminder", _("Nhắc hạn nhiệm vụ")
+        TASK_OVERDUE = "task_overdue", _("Nhiệm vụ quá hạn")
+        TASK_REPORTED = "task_reported", _("Đơn vị đã báo cáo kết quả")
+        TASK_SENT_BACK = "task_sent_back", _("Yêu cầu báo cáo lại")
+        TASK_DONE = "task_done", _("Nhiệm vụ đã hoàn thành")
 
     # Exactly one of recipient and unit (notification_one_audience). Their own indexes lead
     # with them (notification_person, notification_unit), so the foreign keys need none.

@@ -58,8 +58,10 @@ def notify(
     kind: str,
     message: str,
     exclude: User | None = None,
+    url: str = "",
 ) -> list[Notification]:
-    """Record one notification per distinct active person, and mail them after commit."""
+    """Record one notification per distinct active person, and mail them after commit.
+    ``url``: the page it links to (default: the document's)."""
     recipients: dict[int, User] = {}
     for user in users:
         if user is None or not user.is_active:
@@ -67,7 +69,7 @@ def notify(
         if exclude is not None and user.pk == exclude.pk:
             continue
         recipients.setdefault(user.pk, user)
-    url = document_path(document)
+    url = url or document_path(document)
     created = Notification.objects.bulk_create(
         Notification(recipient=user, document=document, kind=kind, message=message, url=url)
         for user in recipients.values()
@@ -77,12 +79,12 @@ def notify(
 
 
 def notify_units(
-    *, units: Iterable[int], document: Document, kind: str, message: str
+    *, units: Iterable[int], document: Document, kind: str, message: str, url: str = ""
 ) -> list[Notification]:
     """Record one notification per unit, which each member reads on their own, and mail
     every active member after commit (once, though they belong to several of the units)."""
     unit_ids = sorted(set(units))
-    url = document_path(document)
+    url = url or document_path(document)
     created = Notification.objects.bulk_create(
         Notification(unit_id=unit_id, document=document, kind=kind, message=message, url=url)
         for unit_id in unit_ids

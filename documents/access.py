@@ -10,7 +10,7 @@ them for lists, through the index (audience, created_at, document).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -184,6 +184,12 @@ def grant_signer(user: User, document: Document) -> None:
 
 def revoke_signer(user: User, document: Document) -> None:
     remove_perm(SIGN_OFF_DOCUMENT, user, document)
+
+
+def grant_groups(document: Document, group_ids: Iterable[int]) -> None:
+    """Every member of these groups (units in charge of, or supporting, an assignment of the
+    document) sees it."""
+    _grant_access(document, *(f"group:{pk}" for pk in sorted(set(group_ids))))
 
 
 def grant_recipient_units(document: Document, receipts: Sequence[Receipt]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from .followup.services import payload as followup_payload
 from .models import Document, RecipientLine
 
 
@@ -38,6 +39,10 @@ def content_payload(document: Document) -> dict[str, Any]:
     # documents signed before the field existed keep their hash.
     if document.archive_copies is not None:
         payload["archive_copies"] = document.archive_copies
+    # The tasks it assigns (documents.followup): left out when there are none, so documents
+    # without any (and those signed before assignments existed) keep their hash.
+    if _related_payload(document)["assignments"]:
+        payload["assignments"] = _related_payload(document)["assignments"]
     return payload
 
 
@@ -66,6 +71,7 @@ def _related_payload(document: Document) -> dict[str, Any]:
                 for line in recipient_lines(document)
             ],
             "attachments": sorted(document.attachments.values_list("sha256", flat=True)),
+            "assignments": followup_payload(document),
         }
     return cached
 

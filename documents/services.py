@@ -16,7 +16,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from . import access, audit, integrity, numbering, originals, permissions, transactions, uploads
+from .followup import services as followup
+from .followup.services import AssignmentSpec
 from .models import (
+    Assignment,
     Attachment,
     Document,
     DocumentType,
@@ -102,8 +105,11 @@ def document_create(
     archive_copies: int | None = None,
     recipients: Iterable[RecipientSpec] = (),
     cites: Iterable[Document] = (),
+    assignments: Iterable[AssignmentSpec] = (),
+    answers: Assignment | None = None,
 ) -> Document:
-    """A drafter (chuyên viên) starts a draft in their own unit."""
+    """A drafter (chuyên viên) starts a draft in their own unit: with the tasks it assigns
+    (``assignments``), or as the report that answers an assignment (``answers``)."""
     permissions.ensure_can_create(actor)
     if organization is None:
         raise ValidationError(
@@ -128,8 +134,18 @@ def document_create(
     if cites:
         document.cites.add(*cites)
     _replace_recipients(document, recipients, new=True)
+    assignments = list(assignments)
+    if assignments:
+        followup.replace_assignments(document, assignments)
+    if answers is not None:
+        followup.link_report(document=document, assignment=answers, actor=actor)
     access.grant_drafter(actor, document)
-    audit.record(document=document, actor=actor, kind=Event.Kind.CREATED)
+    audit.record(
+        document=document,
+        actor=actor,
+        kind=Event.Kind.CREATED,
+        data={"answers": answers.pk} if answers is not None else None,
+    )
     return document
 
 
@@ -140,6 +156,7 @@ def document_update(
     actor: User,
     recipients: Iterable[RecipientSpec] | None = None,
     cites: Iterable[Document] | None = None,
+    assignments: Iterable[AssignmentSpec] | None = None,
     **changes: object,
 ) -> Document:
     """The drafter edits their draft while it is a draft or returned for revision."""
@@ -162,6 +179,9 @@ def document_update(
     if recipients is not None:
         _replace_recipients(document, recipients)
         changed.append("recipients")
+    if assignments is not None:
+        followup.replace_assignments(document, assignments)
+        changed.append("assignments")
     audit.record(document=document, actor=actor, kind=Event.Kind.EDITED, data={"fields": changed})
     return document
 
@@ -219,6 +239,9 @@ def document_submit(*, document: Document, actor: User, signer: User) -> Documen
         raise ValidationError({"signer": _("Người được chọn không phải lãnh đạo ký văn bản.")})
     if not document.recipient_lines.exists():
         raise ValidationError({"recipients": _("Văn bản phải có nơi nhận.")})
+    followup.ensure_report_addressed(
+        document, lambda: [unit.pk for unit in recipient_units(document)]
+    )
     previous = document.status
     resubmission = previous == Document.Status.RETURNED
     document.signer = signer
@@ -275,13 +298,15 @@ def document_return(*, document: Document, actor: User, comment: str) -> Documen
 def document_reject(*, document: Document, actor: User, reason: str) -> Document:
     """The signer refuses the draft for good, giving the reason."""
     reason = _required(reason, "comment", _("Phải ghi lý do khi không duyệt văn bản."))
-    return _decline(
+    document = _decline(
         document=document,
         actor=actor,
         status=Document.Status.REJECTED,
         kind=Event.Kind.REJECTED,
         comment=reason,
     )
+    followup.report_rejected(document, actor)
+    return document
 
 
 @transactions.service
@@ -368,6 +393,8 @@ def document_issue(
         kind=Event.Kind.DISTRIBUTED,
         data={"units": [unit.name for unit in units]},
     )
+    # The tasks the document assigns start now, with their deadlines.
+    followup.activate(document, actor=actor, issued_on=issued_on)
     # Number, date and the agency's signature go into the original off the request.
     originals.enqueue(document, Rendition.Kind.ISSUED)
     return document
@@ -389,6 +416,7 @@ def receipt_acknowledge(*, receipt: Receipt, actor: User) -> Receipt:
         kind=Event.Kind.ACKNOWLEDGED,
         data={"unit": receipt.unit.name},
     )
+    followup.report_acknowledged(receipt, actor)
     return receipt
 
 

@@ -38,6 +38,12 @@ class Event(models.Model):
         RENDERED = "rendered", _("Tạo bản gốc có chữ ký số")
         RENDER_FAILED = "render_failed", _("Không tạo được bản gốc có chữ ký số")
         RENDER_REQUESTED = "render_requested", _("Yêu cầu tạo lại bản gốc có chữ ký số")
+        # The follow-up of what the document assigned (documents.followup), on the plan.
+        ASSIGNED = "assigned", _("Giao nhiệm vụ cho đơn vị")
+        TASK_REPORTED = "task_reported", _("Đơn vị báo cáo kết quả thực hiện")
+        TASK_DONE = "task_done", _("Xác nhận hoàn thành nhiệm vụ")
+        TASK_SENT_BACK = "task_sent_back", _("Yêu cầu báo cáo lại")
+        TASK_OVERDUE = "task_overdue", _("Nhiệm vụ quá hạn")
 
     document = models.ForeignKey(
         "documents.Document",

@@ -115,6 +115,7 @@ def test_seed_plan_goes_through_the_whole_lifecycle(seed_plan, users):
         ("rendered", None, ""),  # the signer's signed original, made by the job
         ("issued", "vanthu", ""),
         ("distributed", "vanthu", ""),
+        ("assigned", "vanthu", ""),  # the plan's tasks start (documents.followup)
         ("rendered", None, ""),  # the issued original: number, date, the agency's signature
         *[("acknowledged", receipts[a].unit.receiver.username, "") for a in order],
         ("archived", None, ""),

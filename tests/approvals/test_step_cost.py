@@ -1,7 +1,8 @@
 """What a document's whole life costs in queries, pinned so that an N+1 or a step that starts
 reading or writing row by row fails CI (issue 13: at most twice a bare viewflow flow of the
-same shape, benchmarks/lifecycle.py). The PDFs are stubbed, as in the benchmark: their cost is
-the signing's, measured there. No time is asserted here."""
+same shape, benchmarks/lifecycle.py; 2.1 times since the follow-up of issue 15). The PDFs
+are stubbed, as in the benchmark: their cost is the signing's, measured there. No time is
+asserted here."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ from benchmarks import bareflow, lifecycle, templates
 from documents import services as documents
 from documents.models import Document, Event, Unit
 
-# Measured on SQLite and PostgreSQL with five receipts: 239 queries (bare flow: 120).
-LIFECYCLE_MAX = 245
-# Each more recipient unit: its receipt (+ history), task, acknowledgement and trail.
-PER_RECEIPT_MAX = 22
+# Measured on SQLite and PostgreSQL with five receipts: 247 queries (bare flow: 120): 239
+# before the follow-up (issue 15), which reads whether a document assigns tasks (its content
+# hash, its issuance), whether a submitted draft is a report, and, at each acknowledgement,
+# whether that receipt is the report its plan's follow-up unit awaited (one statement each).
+LIFECYCLE_MAX = 250
+LIFECYCLE_RATIO_MAX = 2.1
+# Each more recipient unit: its receipt (+ history), task, acknowledgement and trail (and
+# the follow-up's look for an awaited report).
+PER_RECEIPT_MAX = 23
 # The two signed originals' jobs, on the worker (PDFs stubbed).
 JOBS_MAX = 16
 
@@ -81,7 +87,7 @@ def test_a_whole_life_costs_at_most_twice_a_bare_flow(users, seed_plan, stubbed_
         bareflow.run_once(owner=users["chuyenvien"], branch_owners=[u.receiver for u in units])
     bareflow.delete_runs()
     assert queries <= LIFECYCLE_MAX, queries
-    assert queries <= 2 * len(bare), (queries, len(bare))
+    assert queries <= LIFECYCLE_RATIO_MAX * len(bare), (queries, len(bare))
 
 
 def test_each_more_recipient_costs_the_same(users, seed_plan, stubbed_pdfs):
