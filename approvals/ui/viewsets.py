@@ -19,7 +19,7 @@ from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.mixins import StoreRequestPathMixin
 
 from .. import selectors
-from . import documents, files, filters, home, notifications, receipts
+from . import dashboard, documents, files, filters, followup, home, notifications, receipts
 from .columns import column
 from .pagination import CappedPaginator
 
@@ -270,6 +270,26 @@ class DocumentsApp(Application):
     )
     work_list_path = path(
         "viec-cua-toi/<slug:section>/", home.WorkListView.as_view(), name="work_list"
+    )
+    # The follow-up of what plans assign (documents.followup).
+    followup_dashboard_path = path(
+        "theo-doi/", dashboard.FollowUpDashboardView.as_view(), name="followup_dashboard"
+    )
+    followup_xlsx_path = path(
+        "theo-doi/excel/", dashboard.FollowUpXlsxView.as_view(), name="followup_xlsx"
+    )
+    followup_print_path = path(
+        "theo-doi/ban-in/", dashboard.FollowUpPrintView.as_view(), name="followup_print"
+    )
+    assignment_detail_path = path(
+        "theo-doi/nhiem-vu/<int:pk>/",
+        followup.AssignmentDetailView.as_view(),
+        name="assignment_detail",
+    )
+    assignment_review_path = path(
+        "theo-doi/nhiem-vu/<int:pk>/xem-xet/",
+        followup.AssignmentReviewView.as_view(),
+        name="assignment_review",
     )
 
     def has_view_permission(self, user, obj=None):
