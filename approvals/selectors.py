@@ -30,7 +30,8 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from documents import access, permissions
-from documents.models import Document, Event, Receipt
+from documents.followup import selectors as followup_selectors
+from documents.models import Assignment, Document, Event, Receipt
 from documents.selectors import (
     document_list_visible_to,
     receipt_list_for_user,
@@ -127,6 +128,8 @@ class WorkSection(StrEnum):
     DRAFTS = "du-thao"
     TO_ISSUE = "cho-ban-hanh"
     RECEIPTS = "cho-xac-nhan"
+    ASSIGNMENTS = "nhiem-vu"
+    TO_REVIEW = "bao-cao-cho-xem-xet"
     TASKS = "viec-khac"
 
 
@@ -158,6 +161,10 @@ def work_list(user: User, section: WorkSection) -> QuerySet:
         return task_inbox(user).exclude(flow_task__in=SHOWN_TASKS)
     if section == WorkSection.RECEIPTS:
         return receipts_waiting_for(user).order_by("-sent_at", "-pk")
+    if section == WorkSection.ASSIGNMENTS:
+        return followup_selectors.with_state(followup_selectors.open_for(user))
+    if section == WorkSection.TO_REVIEW:
+        return followup_selectors.to_review_for(user)
     if section == WorkSection.DRAFTS:
         documents = _mine(user).filter(status=Document.Status.DRAFT)
     elif section == WorkSection.RETURNED:
@@ -189,13 +196,22 @@ class WorkCounts:
     drafts: int = 0
     to_issue: int = 0
     receipts: int = 0
+    assignments: int = 0
+    to_review: int = 0
     tasks: int = 0
 
     @property
     def total(self) -> int:
         """The number beside "Việc của tôi"."""
         return (
-            self.to_sign + self.returned + self.drafts + self.to_issue + self.receipts + self.tasks
+            self.to_sign
+            + self.returned
+            + self.drafts
+            + self.to_issue
+            + self.receipts
+            + self.assignments
+            + self.to_review
+            + self.tasks
         )
 
 
@@ -239,6 +255,8 @@ def work_counts(user: User) -> WorkCounts:
             else Document.objects.none()
         ),
         receipts=receipts_waiting_for(user),
+        assignments=followup_selectors.open_for(user),
+        to_review=followup_selectors.to_review_for(user),
     )
     return WorkCounts(**counts)
 
@@ -253,6 +271,8 @@ class WorkSummary:
     drafts: list[Document] = field(default_factory=list)
     to_issue: list[Document] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    to_review: list[Assignment] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
 
     @property
@@ -276,6 +296,8 @@ def work_summary(user: User, *, limit: int = WORK_PREVIEW) -> WorkSummary:
         (WorkSection.DRAFTS, "drafts"),
         (WorkSection.TO_ISSUE, "to_issue"),
         (WorkSection.RECEIPTS, "receipts"),
+        (WorkSection.ASSIGNMENTS, "assignments"),
+        (WorkSection.TO_REVIEW, "to_review"),
         (WorkSection.TASKS, "tasks"),
     ):
         if getattr(counts, name):

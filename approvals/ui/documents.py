@@ -32,7 +32,9 @@ from .. import forms as task_forms
 from .. import services as workflow
 from ..timeline import document_full_timeline
 from . import files
+from . import followup as followup_views
 from .columns import column
+from .drafting import Drafting
 from .forms import DocumentFilter, DocumentForm, RecipientFormSet, recipient_initial
 from .pagination import CappedPaginator
 
@@ -172,6 +174,7 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
             can_sign_off=permissions.can_sign_off(user, document),
             pending_receipts=own_receipts,
             decline=_decline_of(document),
+            **followup_views.plan_context(user, document),
             **kwargs,
         )
 
@@ -216,9 +219,15 @@ class DocumentFormMixin(LoginRequiredMixin):
             status=status,
         )
 
-    def save_or_render(self, form, formset, write: Callable[[], Document], *, done, **extra):
-        """Write the document and its new attachment in one transaction, or show why not."""
-        if form.is_valid() and formset.is_valid():
+    def save_or_render(
+        self, form, formset, write: Callable[[], Document], *, done, drafting: Drafting, **extra
+    ):
+        """Write the document and its new attachment in one transaction, or show why not
+        (or, asked for suggestions, show the form again with them: nothing is saved)."""
+        extra["drafting"] = drafting
+        if drafting.suggesting:
+            return self.render(form, formset, **extra)
+        if form.is_valid() and formset.is_valid() and drafting.is_valid():
             try:
                 with transaction.atomic():
                     document = write()
@@ -244,21 +253,47 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return self.render(DocumentForm(user=request.user), RecipientFormSet(prefix="recipients"))
+        """A blank draft; or one started from a plan: a unit's report on one assignment
+        (``?nhiem-vu=<pk>``), Văn phòng's compiled report or commendation proposal
+        (``?tong-hop=<plan pk>&loai=bc|ttr``)."""
+        user = signed_in_user(request)
+        drafting = Drafting.for_new(user, request.GET)
+        draft = drafting.draft
+        initial, recipients = {}, []
+        if draft is not None:
+            initial = {
+                "document_type": draft.document_type,
+                "subject": draft.subject,
+                "body": draft.body,
+                "cites": draft.cites,
+            }
+            recipients = [{"text": text, "units": units} for text, units in draft.recipients]
+        return self.render(
+            DocumentForm(user=user, initial=initial),
+            RecipientFormSet(prefix="recipients", initial=recipients),
+            drafting=drafting,
+        )
 
     def post(self, request, *args, **kwargs):
-        form = DocumentForm(request.POST, request.FILES, user=request.user)
+        user = signed_in_user(request)
+        drafting = Drafting.for_new(user, request.GET, data=request.POST)
+        form = DocumentForm(request.POST, request.FILES, user=user)
         formset = RecipientFormSet(request.POST, prefix="recipients")
+        if drafting.suggesting:
+            drafting.suggest(form)
         return self.save_or_render(
             form,
             formset,
             lambda: documents.document_create(
-                actor=request.user,
-                organization=_organization_of(request.user),
+                actor=user,
+                organization=_organization_of(user),
                 recipients=formset.specs(),
+                assignments=drafting.specs(),
+                answers=drafting.answers,
                 **form.content(),
             ),
             done=_("Đã lưu dự thảo."),
+            drafting=drafting,
         )
 
 
@@ -292,7 +327,8 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
             },
         )
         formset = RecipientFormSet(prefix="recipients", initial=recipient_initial(document))
-        return self.render(form, formset, document=document)
+        drafting = Drafting.for_document(request.user, document)
+        return self.render(form, formset, document=document, drafting=drafting)
 
     def post(self, request, *args, **kwargs):
         document = self.get_document()
@@ -300,6 +336,9 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
         formset = RecipientFormSet(
             request.POST, prefix="recipients", initial=recipient_initial(document)
         )
+        drafting = Drafting.for_document(request.user, document, data=request.POST)
+        if drafting.suggesting:
+            drafting.suggest(form)
         return self.save_or_render(
             form,
             formset,
@@ -307,10 +346,12 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
                 document=document,
                 actor=request.user,
                 recipients=formset.specs() if formset.has_changed() else None,
+                assignments=drafting.specs() if drafting.has_changed() else None,
                 **form.content(),
             ),
             done=_("Đã lưu thay đổi."),
             document=document,
+            drafting=drafting,
         )
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from documents import uploads
 from documents.dates import vn_short_date
-from documents.models import Document, DocumentType, Unit
+from documents.followup.services import AssignmentSpec
+from documents.models import Assignment, Document, DocumentType, Unit
 from documents.selectors import document_list_visible_to
 from documents.services import RecipientSpec
 
@@ -206,3 +209,153 @@ class DocumentFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(issued_year=value) | Q(issued_year__isnull=True, created_at__year=value)
         )
+
+
+class AssignmentForm(forms.Form):
+    """One task the document assigns: to one unit in charge, with its deadline. A row with
+    no task is left out (that is how a row is removed)."""
+
+    heading = forms.CharField(label=_("Mục"), max_length=255, required=False)
+    task = forms.CharField(
+        label=_("Nhiệm vụ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lead_unit = forms.ModelChoiceField(
+        label=_("Đơn vị chủ trì"), required=False, queryset=Unit.objects.none()
+    )
+    supporting_units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị phối hợp"),
+        required=False,
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+    deadline_text = forms.CharField(
+        label=_("Thời gian thực hiện (như ghi trong văn bản)"), max_length=200, required=False
+    )
+    deadline_kind = forms.ChoiceField(
+        label=_("Loại thời hạn"),
+        choices=Assignment.Deadline.choices,
+        initial=Assignment.Deadline.DATE,
+    )
+    due_on = forms.DateField(label=_("Hạn hoàn thành (ngày/tháng/năm)"), required=False)
+    working_days = forms.IntegerField(
+        label=_("Số ngày làm việc kể từ ngày ban hành"), required=False, min_value=1, max_value=365
+    )
+    day_of_month = forms.IntegerField(
+        label=_("Ngày báo cáo hằng tháng (trống: cuối tháng)"),
+        required=False,
+        min_value=1,
+        max_value=31,
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = units if units is not None else Unit.objects.none()
+        for name in ("lead_unit", "supporting_units"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = units
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("task") or "").strip():
+            return data
+        if data.get("lead_unit") is None:
+            self.add_error("lead_unit", _("Hãy chọn đơn vị chủ trì."))
+        kind = data.get("deadline_kind")
+        if kind == Assignment.Deadline.DATE and data.get("due_on") is None:
+            self.add_error("due_on", _("Hãy ghi hạn hoàn thành."))
+        if kind == Assignment.Deadline.WORKING_DAYS and not data.get("working_days"):
+            self.add_error("working_days", _("Hãy ghi số ngày làm việc."))
+        return data
+
+    def spec(self) -> AssignmentSpec | None:
+        data = self.cleaned_data
+        if not data or not (data.get("task") or "").strip():
+            return None
+        return AssignmentSpec(
+            task=data["task"],
+            lead_unit=data["lead_unit"],
+            supporting_units=list(data.get("supporting_units") or []),
+            heading=data.get("heading") or "",
+            deadline_text=data.get("deadline_text") or "",
+            deadline_kind=data["deadline_kind"],
+            due_on=data.get("due_on"),
+            working_days=data.get("working_days"),
+            day_of_month=data.get("day_of_month"),
+        )
+
+
+class BaseAssignmentFormSet(forms.BaseFormSet):
+    def __init__(self, *args, units=None, **kwargs):
+        self.units = units
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "units": self.units}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            units=self.units,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def specs(self) -> list[AssignmentSpec]:
+        return [spec for form in self.forms if (spec := form.spec()) is not None]
+
+
+AssignmentFormSet = cast(
+    "type[BaseAssignmentFormSet]",
+    forms.formset_factory(AssignmentForm, formset=BaseAssignmentFormSet, extra=1, max_num=100),
+)
+
+
+def assignable_units(organization) -> QuerySet[Unit]:
+    """The units a document of the agency may give tasks to: its own active units."""
+    if organization is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(organization=organization, is_active=True).order_by("name")
+
+
+def assignment_initial(document: Document) -> list[dict]:
+    return [
+        {
+            "heading": row.heading,
+            "task": row.task,
+            "lead_unit": row.lead_unit_id,
+            "supporting_units": [u.pk for u in row.supporting_units.all()],
+            "deadline_text": row.deadline_text,
+            "deadline_kind": row.deadline_kind,
+            "due_on": row.due_on if row.deadline_kind == Assignment.Deadline.DATE else None,
+            "working_days": row.working_days,
+            "day_of_month": row.day_of_month,
+        }
+        for row in document.assignments.prefetch_related("supporting_units")
+    ]
+
+
+def suggestion_initial(suggestions) -> list[dict]:
+    """The body's "Phân công thực hiện" lines as rows to check before saving."""
+    rows = []
+    for s in suggestions:
+        deadline = s.deadline
+        rows.append(
+            {
+                "heading": s.heading,
+                "task": s.task,
+                "lead_unit": s.lead_unit_id,
+                "supporting_units": list(s.supporting_unit_ids),
+                "deadline_text": s.deadline_text,
+                "deadline_kind": deadline.kind if deadline else Assignment.Deadline.DATE,
+                "due_on": deadline.due_on if deadline else None,
+                "working_days": deadline.working_days if deadline else None,
+                "day_of_month": deadline.day_of_month if deadline else None,
+            }
+        )
+    return rows

@@ -43,6 +43,12 @@ SECTIONS = (
         _("Văn bản gửi đến đơn vị, chờ xác nhận"),
         "receipts-pending",
     ),
+    Section(
+        WorkSection.ASSIGNMENTS, "assignments", _("Nhiệm vụ được giao cho đơn vị"), "assignments"
+    ),
+    Section(
+        WorkSection.TO_REVIEW, "to_review", _("Báo cáo nhiệm vụ chờ xem xét"), "to-review"
+    ),
     Section(WorkSection.TASKS, "tasks", _("Việc khác"), "other-tasks"),
 )
 BY_KEY = {section.key: section for section in SECTIONS}

@@ -36,7 +36,9 @@ def visible_q(user: User) -> Q | None:
         supported = Assignment.supporting_units.through.objects.filter(
             assignment_id=OuterRef("pk"), unit_id__in=units
         )
-        rule |= Q(plan__drafting_unit_id__in=units) | Q(lead_unit_id__in=units) | Q(Exists(supported))
+        rule |= (
+            Q(plan__drafting_unit_id__in=units) | Q(lead_unit_id__in=units) | Q(Exists(supported))
+        )
     return rule
 
 
@@ -93,4 +95,17 @@ def open_for(user: User) -> QuerySet[Assignment]:
         )
         .select_related("plan", "lead_unit")
         .order_by("due_on", "pk")
+    )
+
+
+def to_review_for(user: User) -> QuerySet[Assignment]:
+    """Reports received and waiting for the review of the person's unit (the plans it follows
+    up), oldest report first ("Việc của tôi")."""
+    units = permissions.unit_ids(user) if permissions.acts_in_workflow(user) else []
+    return (
+        Assignment.objects.filter(
+            plan__drafting_unit_id__in=units, status=Assignment.Status.REPORTED
+        )
+        .select_related("plan", "lead_unit")
+        .order_by("reported_on", "pk")
     )

@@ -353,3 +353,13 @@ def review(*, assignment: Assignment, actor: User, accept: bool, comment: str = 
         },
     )
     return assignment
+
+
+def can_compile(user: User, plan: Document) -> bool:
+    """A drafter of the plan's follow-up unit reports on an issued plan with assignments."""
+    return (
+        plan.status in (Document.Status.ISSUED, Document.Status.ARCHIVED)
+        and permissions.can_create(user)
+        and plan.drafting_unit_id in permissions.unit_ids(user)
+        and plan.assignments.exists()
+    )
