@@ -264,7 +264,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120,
         "options": {"expires": 120},
     },
+    # Reminders about the assignments' deadlines and escalation of overdue ones
+    # (documents.followup.reminders). Every hour, not once a day: each reminder is sent once
+    # per deadline (a unique row claimed before sending), so a run finds nothing to do once
+    # the day's are sent, and a beat or worker down at 8:00 sends them at the next hour.
+    "send-assignment-reminders": {
+        "task": "documents.tasks.send_assignment_reminders",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
 }
+# Reminders: a unit is reminded of its task this many working days before the deadline.
+FOLLOWUP_REMIND_BEFORE_WORKING_DAYS = env.int("VANTHU_REMIND_BEFORE_WORKING_DAYS", default=3)
 # Beat's record of when each entry last ran.
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "VANTHU_BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule")

@@ -36,3 +36,19 @@ def requeue_overdue_originals(after_seconds: int = 300, within_days: int = 7) ->
     for document_id, kind in overdue:
         make_signed_original.delay(document_id, kind)
     return len(overdue)
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),  # the database away a moment: again
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def send_assignment_reminders() -> dict[str, int]:
+    """Beat, every hour: documents.followup.reminders.send_due_reminders. Each reminder is
+    sent once per deadline whoever runs first, so running it again (a retry, a second beat, the
+    cron command as well) sends nothing more. Returns the counts per kind."""
+    from .followup import reminders  # notifications live in approvals: imported when run
+
+    return reminders.send_due_reminders()
