@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -128,6 +128,8 @@ class AssignmentReviewView(AssignmentDetailView):
 
     def post(self, request, pk):
         assignment = _visible_assignment(request.user, pk)
+        if not followup.can_review(request.user, assignment):
+            raise PermissionDenied(_("Bạn không có quyền xem xét báo cáo của nhiệm vụ này."))
         form = ReviewForm(request.POST)
         if form.is_valid():
             try:

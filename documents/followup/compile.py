@@ -1,7 +1,8 @@
 """What Văn phòng starts from when it reports on a plan: the drafts of the unit's report, of
 the compiled report (Báo cáo) to the plan's addressee, and of the commendation proposal (Tờ
 trình), pre-filled from the plan and the reports received. Drafts only: the drafter edits
-them, and they go through the same workflow as any document."""
+them, and they go through the same workflow as any document. Their text is the document's,
+in Vietnamese whatever the drafter's screen language (no gettext here)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ..dates import vn_short_date
 from ..models import Assignment, AssignmentReport, Document, DocumentType, Unit
@@ -64,21 +64,16 @@ def unit_report(assignment: Assignment) -> Draft:
     """The unit's Báo cáo answering one assignment, sent to the plan's follow-up unit."""
     plan = assignment.plan
     target = plan.drafting_unit
-    body = _(
-        "Thực hiện %(plan)s của %(agency)s về %(subject)s, %(unit)s báo cáo kết quả thực "
-        "hiện nhiệm vụ được giao: %(task)s, như sau:\n\n"
+    body = (
+        f"Thực hiện {_citation(plan)} của {plan.organization.name} về "
+        f"{_lower_first(plan.subject)}, {assignment.lead_unit.name} báo cáo kết quả thực "
+        f"hiện nhiệm vụ được giao: {assignment.task}, như sau:\n\n"
         "1. Kết quả thực hiện\n\n\n2. Khó khăn, vướng mắc\n\n\n3. Đề xuất, kiến nghị\n"
-    ) % {
-        "plan": _citation(plan),
-        "agency": plan.organization.name,
-        "subject": _lower_first(plan.subject),
-        "unit": assignment.lead_unit.name,
-        "task": assignment.task,
-    }
+    )
     recipients = [(target.name, [target])] if target else []
     return Draft(
         document_type=_type(REPORT_TYPE),
-        subject=_("Kết quả thực hiện nhiệm vụ theo %(plan)s") % {"plan": _citation(plan)},
+        subject=(f"Kết quả thực hiện nhiệm vụ theo {_citation(plan)}"),
         body=body,
         cites=[plan],
         recipients=recipients + _records_office(plan),
@@ -101,7 +96,7 @@ def _timeliness(report: AssignmentReport, assignment: Assignment) -> str:
     due = assignment.due_on
     if report.received_on is None or due is None:
         return ""
-    return _("đúng hạn") if report.received_on <= due else _("trễ hạn")
+    return ("đúng hạn") if report.received_on <= due else ("trễ hạn")
 
 
 def _excerpt(text: str) -> str:
@@ -136,17 +131,13 @@ def compiled_report(plan: Document, *, today: dt.date | None = None) -> Draft:
     """Văn phòng's Báo cáo on the plan: per task, each unit's report (what it said, on time
     or late, its number), or that none came."""
     today = today or timezone.localdate()
+    compiler = plan.drafting_unit.name if plan.drafting_unit else plan.organization.name
     lines = [
-        _(
-            "Thực hiện %(plan)s của %(agency)s về %(subject)s, %(unit)s tổng hợp kết quả "
+        (
+            f"Thực hiện {_citation(plan)} của {plan.organization.name} về "
+            f"{_lower_first(plan.subject)}, {compiler} tổng hợp kết quả "
             "thực hiện của các đơn vị như sau:"
-        )
-        % {
-            "plan": _citation(plan),
-            "agency": plan.organization.name,
-            "subject": _lower_first(plan.subject),
-            "unit": plan.drafting_unit.name if plan.drafting_unit else plan.organization.name,
-        },
+        ),
         "",
     ]
     cites: list[Document] = [plan]
@@ -163,13 +154,11 @@ def compiled_report(plan: Document, *, today: dt.date | None = None) -> Draft:
             when = vn_short_date(document.issued_on) if document.issued_on else ""
             lines.append(
                 "  + "
-                + _("Báo cáo số %(notation)s ngày %(date)s (%(timeliness)s): %(text)s")
-                % {
-                    "notation": document.notation,
-                    "date": when,
-                    "timeliness": _timeliness(report, assignment),
-                    "text": _excerpt(document.body) or document.subject,
-                }
+                + (
+                    f"Báo cáo số {document.notation} ngày {when} "
+                    f"({_timeliness(report, assignment)}): "
+                    f"{_excerpt(document.body) or document.subject}"
+                )
             )
         if not reports:
             due = assignment.due_on
@@ -177,16 +166,16 @@ def compiled_report(plan: Document, *, today: dt.date | None = None) -> Draft:
             lines.append(
                 "  + "
                 + (
-                    _("Chưa báo cáo (quá hạn từ ngày %(date)s).") % {"date": vn_short_date(due)}
+                    (f"Chưa báo cáo (quá hạn từ ngày {vn_short_date(due)}).")
                     if late and due is not None
-                    else _("Chưa báo cáo.")
+                    else ("Chưa báo cáo.")
                 )
             )
-    lines += ["", _("Đề xuất, kiến nghị:"), ""]
+    lines += ["", ("Đề xuất, kiến nghị:"), ""]
     text, units = report_to(plan)
     return Draft(
         document_type=_type(REPORT_TYPE),
-        subject=_("Kết quả thực hiện %(plan)s") % {"plan": _citation(plan)},
+        subject=(f"Kết quả thực hiện {_citation(plan)}"),
         body="\n".join(lines),
         cites=cites,
         recipients=([(text, units)] if text else []) + _records_office(plan),
@@ -205,27 +194,24 @@ def commendation(plan: Document) -> Draft:
         if on_time:
             done.setdefault(assignment.lead_unit.pk, assignment.lead_unit.name)
     lines = [
-        _(
-            "Căn cứ %(plan)s của %(agency)s về %(subject)s và kết quả thực hiện của các đơn "
-            "vị, %(agency)s đề nghị khen thưởng các tập thể, cá nhân sau:"
-        )
-        % {
-            "plan": _citation(plan),
-            "agency": plan.organization.name,
-            "subject": _lower_first(plan.subject),
-        },
+        (
+            f"Căn cứ {_citation(plan)} của {plan.organization.name} về "
+            f"{_lower_first(plan.subject)} và kết quả thực hiện của các đơn "
+            f"vị, {plan.organization.name} đề nghị khen thưởng các tập thể, cá nhân sau:"
+        ),
         "",
-        _("1. Tập thể:"),
+        ("1. Tập thể:"),
         *[f"- {name}" for name in done.values()],
         "",
-        _("2. Cá nhân:"),
+        ("2. Cá nhân:"),
         "",
     ]
     text, units = report_to(plan)
     return Draft(
         document_type=_type(PROPOSAL_TYPE),
-        subject=_("Đề nghị khen thưởng tập thể, cá nhân có thành tích trong %(subject)s")
-        % {"subject": _lower_first(plan.subject)},
+        subject=(
+            f"Đề nghị khen thưởng tập thể, cá nhân có thành tích trong {_lower_first(plan.subject)}"
+        ),
         body="\n".join(lines),
         cites=[plan],
         recipients=([(text, units)] if text else []) + _records_office(plan),

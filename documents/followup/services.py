@@ -134,9 +134,11 @@ def activate(document: Document, *, actor: User, issued_on: dt.date) -> list[Ass
     """At issuance: each assignment gets its deadline and its unit in charge sees it (and the
     plan) in "Việc của tôi"; supporting units see the plan too (inside document_issue)."""
     assignments = list(
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(plan_id=document.pk, status=Assignment.Status.PLANNED)
+        .select_related("lead_unit")
         .prefetch_related("supporting_units")
+        .order_by("position", "pk")
     )
     if not assignments:
         return []
