@@ -184,7 +184,8 @@ class WorkingDays:
         if start >= self.today:
             return 0
         if start < self.first:
-            raise ValueError(f"{start} is before the range read ({self.first})")
+            # Outside the range read (a row changed between two queries): ask the calendar.
+            return workdays.working_days_between(start, self.today)
         return self._running[-1] - self._running[(start - self.first).days]
 
 

@@ -311,6 +311,8 @@ def test_working_days_from_one_read_match_workdays(db, django_assert_num_queries
         assert counter.since(start) == workdays.working_days_between(start, end), start
     assert counter.since(end) == 0
     assert counter.since(end + dt.timedelta(days=4)) == 0
+    earlier = dt.date(2019, 11, 1)  # before the range read: asked of the calendar
+    assert counter.since(earlier) == workdays.working_days_between(earlier, end)
 
 
 def test_chart_svg_has_one_bar_per_unit_with_its_numbers(plans, users):
