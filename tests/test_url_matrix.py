@@ -26,7 +26,7 @@ from pypdf import PdfWriter
 
 from approvals import services
 from documents import services as documents
-from documents.models import Document, DocumentType, Receipt
+from documents.models import Assignment, Document, DocumentType, Receipt
 from tests.conftest import ISSUE_DATE
 
 ROLES = [
@@ -127,6 +127,10 @@ FOLLOWS_UP = {
     "bcvtcntt",
     "trungtam",
 }
+# An assignment's page and its review (POST only). The world's only assignments are the seed
+# plan's, planned (its draft is not issued): nobody sees them. tests/followup/test_workflow.py
+# walks who sees and reviews an active one.
+ASSIGNMENT_URLS = {"assignment_detail", "assignment_review"}
 # Tables a request may write without changing the records: the session of the person making
 # it, and django-axes' log of login attempts.
 SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
@@ -274,6 +278,12 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
         return expected_document(name, method, role, state)
     if name in RECEIPT_URLS:
         return expected_receipt(name, method, role, receipt_key)
+    if name in ASSIGNMENT_URLS:
+        if name == "assignment_review" and method == "GET":
+            return {405}
+        if name == "assignment_detail" and method == "POST":
+            return {405}
+        return {404}
     if name in FOLLOWUP_PAGES:
         if role not in FOLLOWS_UP:
             return {403}
@@ -391,6 +401,7 @@ def admin_values(users) -> dict[str, str]:
         "token": "set-password",
         "url": "x",
         "section": "du-thao",  # work_list: one kind of the person's work
+        "pk": str(Assignment.objects.order_by("pk").values_list("pk", flat=True).first()),
     }
 
 
@@ -451,6 +462,7 @@ def test_every_url_is_in_the_matrix(demo):
         | DOCUMENT_URLS
         | RECEIPT_URLS
         | FOLLOWUP_PAGES
+        | ASSIGNMENT_URLS
         | {"document_create", "index"}
     )
     missing = [

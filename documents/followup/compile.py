@@ -68,7 +68,7 @@ def unit_report(assignment: Assignment) -> Draft:
         f"Thực hiện {_citation(plan)} của {plan.organization.name} về "
         f"{_lower_first(plan.subject)}, {assignment.lead_unit.name} báo cáo kết quả thực "
         f"hiện nhiệm vụ được giao: {assignment.task}, như sau:\n\n"
-        "1. Kết quả thực hiện\n\n\n2. Khó khăn, vướng mắc\n\n\n3. Đề xuất, kiến nghị\n"
+        "1. Kết quả thực hiện\n\n2. Khó khăn, vướng mắc\n\n3. Đề xuất, kiến nghị\n"
     )
     recipients = [(target.name, [target])] if target else []
     return Draft(
@@ -100,6 +100,13 @@ def _timeliness(report: AssignmentReport, assignment: Assignment) -> str:
 
 
 def _excerpt(text: str) -> str:
+    """What a unit report says it did: its "1. Kết quả thực hiện" part when it has one (the
+    form it was started from), else its text; on one line, cut at EXCERPT characters."""
+    results = re.search(
+        r"Kết quả thực hiện[ \t]*\n(.*?)(?:\n\s*2\.\s|$)", text, flags=re.DOTALL | re.IGNORECASE
+    )
+    if results and results.group(1).strip():
+        text = results.group(1)
     text = re.sub(r"\s+", " ", text).strip()
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
 
