@@ -36,7 +36,7 @@ STOP_DEADLINE = 90
 REAPED_WITHIN = 5  # seconds for the last grandchild to be gone once serve.sh has exited
 
 
-def reachable() -> str | None:
+def reachable(redis_url: str = REDIS_URL) -> str | None:
     """Why the services are not usable, or None."""
     try:
         with psycopg.connect(PG_ADMIN, connect_timeout=3):
@@ -44,7 +44,7 @@ def reachable() -> str | None:
     except psycopg.Error as error:
         return f"PostgreSQL is not reachable at 127.0.0.1:5432 ({type(error).__name__})"
     try:
-        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3) as server:
+        with redis.Redis.from_url(redis_url, socket_connect_timeout=3) as server:
             server.ping()
     except redis.RedisError as error:
         return f"Redis is not reachable at 127.0.0.1:6379 ({type(error).__name__})"
@@ -102,13 +102,16 @@ def get(url: str, headers: dict[str, str] | None = None):
 
 
 @contextlib.contextmanager
-def scratch_installation(directory: Path) -> Iterator[dict[str, str]]:
-    """A scratch PostgreSQL database, Redis db 5 emptied, folders under ``directory``, and
-    the environment of a production server on them; all dropped afterwards."""
-    name = f"vanthu_serve_{secrets.token_hex(6)}"
+def scratch_installation(
+    directory: Path, *, prefix: str = "vanthu_serve", redis_url: str = REDIS_URL
+) -> Iterator[dict[str, str]]:
+    """A scratch PostgreSQL database (``<prefix>_<hex>``), a Redis db emptied (db 5 unless
+    ``redis_url`` names another), folders under ``directory``, and the environment of a
+    production server on them; all dropped afterwards."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    with redis.Redis.from_url(REDIS_URL) as server:
+    with redis.Redis.from_url(redis_url) as server:
         server.flushdb()
     env = {
         key: value
@@ -123,7 +126,7 @@ def scratch_installation(directory: Path) -> Iterator[dict[str, str]]:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_SECURE_COOKIES": "false",  # plain HTTP on 127.0.0.1, as the demo
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "DJANGO_STATIC_ROOT": str(directory / "static"),
             "DJANGO_MEDIA_ROOT": str(directory / "media"),
             "SIGNING_DIR": str(directory / "pki"),
@@ -138,7 +141,7 @@ def scratch_installation(directory: Path) -> Iterator[dict[str, str]]:
     try:
         yield env
     finally:
-        with redis.Redis.from_url(REDIS_URL) as server:
+        with redis.Redis.from_url(redis_url) as server:
             server.flushdb()
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

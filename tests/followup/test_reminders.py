@@ -9,20 +9,15 @@ of the year.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import os
-import secrets
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from django.conf import settings
@@ -47,6 +42,8 @@ from documents.models import (
     Unit,
 )
 from tests.conftest import FIXTURES, ISSUE_DATE, SEED_SUBJECT
+from tests.test_production_lifecycle import manage
+from tests.test_serve import reachable, scratch_installation
 
 D = dt.date
 DUE = D(2020, 5, 5)  # a Tuesday after 30/4, 1/5 and a weekend
@@ -396,73 +393,9 @@ def test_two_schedulers_at_once_send_each_reminder_once(django_user_model, monke
 
 # --- the task on a real worker, through Redis -----------------------------------------------
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/7"
 BASE = Path(settings.BASE_DIR)
 WORKER_DEADLINE = 120  # seconds; a safety net against a hung worker, never a speed assertion
-
-
-def services_unreachable() -> str | None:
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=3):
-            pass
-        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3) as server:
-            server.ping()
-    except (psycopg.Error, redis.RedisError) as error:
-        return f"PostgreSQL or Redis is not reachable at 127.0.0.1 ({type(error).__name__})"
-    return None
-
-
-@contextlib.contextmanager
-def scratch_site(directory: Path) -> Iterator[dict[str, str]]:
-    """A scratch database (vanthu_rem_<hex>) and Redis db 7, both emptied afterwards, and the
-    environment of a production worker on them (tests/test_serve.scratch_installation's, on
-    this test's own database and Redis db)."""
-    name = f"vanthu_rem_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    with redis.Redis.from_url(REDIS_URL) as server:
-        server.flushdb()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(
-            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "AXES_", "VANTHU_", "SIGNING_", "EMAIL_URL")
-        )
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-            "REDIS_URL": REDIS_URL,
-            "DJANGO_MEDIA_ROOT": str(directory / "media"),
-            "VANTHU_BEAT_SCHEDULE_FILE": str(directory / "celerybeat-schedule"),
-            "DJANGO_LOG_LEVEL": "INFO",
-            "EMAIL_URL": "dummymail://",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    try:
-        yield env
-    finally:
-        with redis.Redis.from_url(REDIS_URL) as server:
-            server.flushdb()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
-        cwd=BASE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, f"manage.py {args[0]} failed:\n{done.stderr[-4000:]}"
-    return done.stdout
 
 
 def shell(env: dict[str, str], code: str) -> str:
@@ -487,10 +420,10 @@ WRITTEN = (
 
 @pytest.mark.slow
 def test_a_worker_sends_the_reminders_from_redis(tmp_path):
-    reason = services_unreachable()
+    reason = reachable(REDIS_URL)
     if reason:
         pytest.skip(reason)
-    with scratch_site(tmp_path) as env:
+    with scratch_installation(tmp_path, prefix="vanthu_rem", redis_url=REDIS_URL) as env:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "loaddata", *FIXTURES, "-v0")
         assert shell(env, ACTIVATE) == "4"
