@@ -51,7 +51,8 @@ def visible_assignments(user: User) -> QuerySet[Assignment]:
 
 
 def sees_whole_plan(user: User, plan) -> bool:
-    """A leader of the agency or a member of the follow-up unit: every unit's rows."""
+    """A leader of the agency or a member of the plan's follow-up unit (its drafting unit):
+    every unit's rows, and the review of their reports (services.can_review)."""
     if not permissions.acts_in_workflow(user):
         return False
     if permissions.is_leader(user):

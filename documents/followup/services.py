@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from .. import access, audit, permissions, transactions
 from ..models import Assignment, AssignmentReport, Document, Event, Receipt, Unit
 from ..models.document import ensure_document_open
-from . import deadlines
+from . import deadlines, selectors
 
 Kind = Assignment.Deadline
 
@@ -286,15 +286,11 @@ def report_rejected(document: Document, actor: User) -> None:
 
 
 def can_review(user: User, assignment: Assignment) -> bool:
-    """The unit that follows the plan up, or a leader of the agency, reviews a report."""
-    if assignment.status != Assignment.Status.REPORTED or not permissions.acts_in_workflow(user):
-        return False
-    plan = assignment.plan
-    if permissions.is_leader(user):
-        organization = permissions.organization_of(user)
-        return organization is not None and organization.pk == plan.organization_id
-    unit = followup_unit_id(plan)
-    return unit is not None and unit in permissions.unit_ids(user)
+    """The unit that follows the plan up, or a leader of the agency, reviews a received
+    report (the rule of selectors.sees_whole_plan)."""
+    return assignment.status == Assignment.Status.REPORTED and selectors.sees_whole_plan(
+        user, assignment.plan
+    )
 
 
 @transactions.service
