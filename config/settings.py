@@ -199,6 +199,16 @@ SIGNING_DIR = env.path("SIGNING_DIR", default=str(VAR_DIR / "pki"))
 SIGNING = {
     # CA certificate(s) trusted when verifying signatures, one PEM bundle.
     "CA_CERT": env.str("SIGNING_CA_CERT", default=str(SIGNING_DIR("ca.crt.pem"))),
+    # More trust anchors for verifying (documents/ltv.py, docs/ltv.md): PEM/DER files or
+    # directories of them, comma-separated; the government roots (Root CA Chính phủ, Bộ
+    # TT&TT) in real use. Verification trusts only CA_CERT, these and the chain in the file.
+    "TRUST_ANCHORS": env.list("SIGNING_TRUST_ANCHORS", default=[]),
+    # RFC 3161 time-stamping authority of the provider (http(s) URL); empty: no timestamps.
+    "TSA_URL": env.str("SIGNING_TSA_URL", default=""),
+    # PAdES level of new signatures: B-B, B-T, B-LT or B-LTA; empty: B-T with a TSA, else B-B.
+    "LTV": env.str("SIGNING_LTV", default=""),
+    # Whether checking a signature may fetch OCSP/CRL from the URLs in its certificates.
+    "FETCH_REVOCATION": env.bool("SIGNING_FETCH_REVOCATION", default=False),
     # <username>.key.pem and <username>.crt.pem (certificate, then its chain) per signer.
     "SIGNER_KEYS_DIR": env.str("SIGNING_SIGNER_KEYS_DIR", default=str(SIGNING_DIR("signers"))),
     # The agency's own key and certificate: its digital signature replaces the seal.

@@ -28,12 +28,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from . import pki
+from . import ltv, pki
 from .rendering.fields import fill_fields, update_info
 from .rendering.fonts import SerifFontFactory
 
@@ -69,13 +68,30 @@ class SignatureReport:
     coverage: str  # "entire_file", or "entire_revision" when later revisions follow
     later_changes: str  # "none", "form_filling", "annotations", "other", …
     changes_permitted: bool  # later revisions only make changes the signature allows
-    trusted: bool  # the certificate chains to a configured CA
+    trusted: bool  # the certificate chains to a configured anchor (at the timestamp for LTV)
     reason: str = ""
     location: str = ""
+    timestamp_time: dt.datetime | None = None  # the TSA's time (B-T and above)
+    tsa_name: str = ""  # subject CN of the time-stamping authority
+    chain: tuple[str, ...] = ()  # subject CNs, root first, signer last
+    revocation: str = "unknown"  # "good", "revoked", "unknown"
+    revocation_source: str = ""  # "OCSP", "CRL", "" when none was found
+    revocation_embedded: bool = False  # the revocation data is in the file (DSS)
+    revoked_at: dt.datetime | None = None
+    ltv_level: str = "B-B"  # "B-B", "B-T", "B-LT", "B-LTA" as found in the file
+    validated_at_timestamp: bool = False  # trusted as of the timestamp (certificate expired)
+    document_timestamp_time: dt.datetime | None = None  # B-LTA: the later document timestamp
+
+    @property
+    def time(self) -> dt.datetime | None:
+        """When it was signed: the timestamp's time if any, else the signer's own claim."""
+        return self.timestamp_time or self.signing_time
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.changes_permitted and self.trusted
+        return (
+            self.intact and self.changes_permitted and self.trusted and self.revocation != "revoked"
+        )
 
 
 def signer_appearance() -> Appearance:
@@ -147,9 +163,15 @@ def sign_pdf(
         location=location,
         md_algorithm="sha256",
         subfilter=SigSeedSubFilter.PADES,
+        # B-LT/B-LTA (SIGNING['LTV']): embed the chain's revocation data; B-LTA also adds a
+        # document timestamp (documents/ltv.py).
+        **ltv.metadata_options(chain=list(signer.cert_registry or ())),
     )
     pdf_signer = signers.PdfSigner(
-        metadata, signer=signer, stamp_style=_stamp_style(appearance) if appearance else None
+        metadata,
+        signer=signer,
+        stamp_style=_stamp_style(appearance) if appearance else None,
+        timestamper=ltv.level_timestamper(),  # B-T and above: RFC 3161 signature timestamp
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     if form_values:
@@ -177,13 +199,19 @@ def _subject(cert: asn1_x509.Certificate, attribute: str) -> str:
     return str(cert.subject.native.get(attribute, ""))
 
 
-def _report(embedded: object, context: ValidationContext) -> SignatureReport:
-    status = validate_pdf_signature(embedded, context)  # type: ignore[arg-type]
+def _report(
+    embedded: EmbeddedPdfSignature,
+    anchors: Sequence[x509.Certificate],
+    *,
+    moment: dt.datetime | None,
+    fetch: bool | None,
+) -> SignatureReport:
+    status, facts = ltv.evaluate(embedded, anchors, moment=moment, fetch=fetch)
     cert = status.signing_cert
     level = status.modification_level
-    sig_object = embedded.sig_object  # type: ignore[attr-defined]
+    sig_object = embedded.sig_object
     return SignatureReport(
-        field_name=str(embedded.field_name),  # type: ignore[attr-defined]
+        field_name=str(embedded.field_name),
         signer=_subject(cert, "common_name"),
         organization=_subject(cert, "organization_name"),
         signing_time=status.signer_reported_dt,
@@ -192,25 +220,44 @@ def _report(embedded: object, context: ValidationContext) -> SignatureReport:
         coverage=status.coverage.name.lower() if status.coverage else "unclear",
         later_changes=level.name.lower() if level is not None else "unknown",
         changes_permitted=bool(status.docmdp_ok),
-        trusted=bool(status.trusted),
+        trusted=facts.trusted and facts.revocation.status != "revoked",
         reason=str(sig_object.get("/Reason", "")),
         location=str(sig_object.get("/Location", "")),
+        timestamp_time=facts.timestamp_time if facts.timestamp_ok else None,
+        tsa_name=facts.tsa_name if facts.timestamp_ok else "",
+        chain=facts.chain,
+        revocation=facts.revocation.status,
+        revocation_source=facts.revocation.source,
+        revocation_embedded=facts.revocation.embedded,
+        revoked_at=facts.revocation.revoked_at,
+        ltv_level=facts.level,
+        validated_at_timestamp=facts.validated_at_timestamp,
+        document_timestamp_time=(
+            facts.document_timestamp_time if facts.document_timestamp_ok else None
+        ),
     )
 
 
 def verify_pdf(
-    pdf_bytes: bytes, *, trust_roots: Sequence[x509.Certificate]
+    pdf_bytes: bytes,
+    *,
+    trust_roots: Sequence[x509.Certificate] | None = None,
+    moment: dt.datetime | None = None,
+    fetch_revocation: bool | None = None,
 ) -> list[SignatureReport]:
-    """Check every signature in the file: intact, changes after it permitted, and trusted."""
+    """Check every signature in the file: intact, changes after it permitted, trusted by
+    the given anchors (default: the configured ones, trust_roots()), revocation status,
+    timestamp and PAdES level. `moment` validates as of another time (no fetching then);
+    a B-LT/B-LTA signature stays valid after its certificate expired (documents/ltv.py)."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
         embedded = list(reader.embedded_regular_signatures)
     except Exception as error:  # pyHanko raises many kinds on a damaged file
         raise SignatureVerificationError(str(error)) from error
-    context = ValidationContext(
-        trust_roots=[_asn1_cert(root) for root in trust_roots], allow_fetching=False
-    )
-    return [_report(signature, context) for signature in embedded]
+    anchors = list(trust_roots) if trust_roots is not None else ltv.load_trust_anchors()
+    return [
+        _report(signature, anchors, moment=moment, fetch=fetch_revocation) for signature in embedded
+    ]
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -226,8 +273,9 @@ def _config() -> Mapping[str, object]:
 
 
 def trust_roots() -> list[x509.Certificate]:
-    """The CA certificates trusted when verifying (settings.SIGNING['CA_CERT'])."""
-    return pki.load_certificates(Path(str(_config()["CA_CERT"])))
+    """The CA certificates trusted when verifying: settings.SIGNING['CA_CERT'] and
+    SIGNING['TRUST_ANCHORS'] (files or directories), missing files left out."""
+    return ltv.load_trust_anchors()
 
 
 def signer_credentials(username: str) -> pki.Credentials:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from documents import originals, signing
+from documents import ltv, originals, signing
 from documents.models import Document, Rendition
 from documents.rendering import render_docx, render_pdf
 from documents.selectors import document_get_visible
@@ -104,9 +104,16 @@ class SignatureVerifyView(LoginRequiredMixin, generic.FormView):
 
     def form_valid(self, form):
         try:
+            # Trust only the configured anchors (SIGNING CA_CERT and TRUST_ANCHORS); fetch
+            # revocation data only when SIGNING['FETCH_REVOCATION'] allows it.
             reports = signing.verify_pdf(
                 form.cleaned_data["pdf"], trust_roots=signing.trust_roots()
             )
+        except ltv.LtvConfigurationError as error:
+            form.add_error(
+                "pdf", _("Cấu hình chứng thư gốc tin cậy bị lỗi: %(error)s") % {"error": error}
+            )
+            return self.form_invalid(form)
         except signing.SignatureVerificationError as error:
             form.add_error(
                 "pdf", _("Không đọc được chữ ký số của tệp: %(error)s") % {"error": error}

@@ -81,6 +81,13 @@ def test_verify_page_reports_both_signatures_of_the_issued_pdf(client_for, issue
     assert "Sở Thông tin và Truyền thông" in page
     assert "Nguyên vẹn" in page
     assert "ĐÃ BỊ THAY ĐỔI" not in page
+    # Trusted for the configured anchor (the run's CA_CERT), with the chain that leads to it;
+    # no timestamp and no revocation data in a demo signature, and the page says so.
+    assert page.count('data-trusted="true"') == 2
+    assert page.count("<li>Văn thư test CA</li>") == 2
+    assert page.count("do máy của người ký tự ghi, không có dấu thời gian") == 2
+    assert page.count('data-revocation="unknown"') == 2
+    assert "Mức chữ ký: PAdES B-B" in page
 
 
 def test_verify_page_says_when_a_byte_changed(client_for, issued):
