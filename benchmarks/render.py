@@ -71,11 +71,14 @@ def main(repeats: int) -> None:
     ca = pki.make_ca(common_name="CA", organization="Bench")
     person = pki.issue(ca, common_name="Trần Thị Bình", organization="STTTT")
     agency = pki.issue(ca, common_name="Sở Thông tin và Truyền thông", organization="UBND")
+    # In-memory keys (the demo-files kind of signer); a token or a remote service adds its
+    # own latency to each signature.
+    person_signer, agency_signer = signing.simple_signer(person), signing.simple_signer(agency)
     signed = timed(
         "sign-off signature (visible)",
-        lambda: signing.sign_with(
-            person,
+        lambda: signing.sign_pdf(
             signed_off,
+            signer=person_signer,
             reason="Ký duyệt",
             location="Bình Phước",
             field_name=slots.SIGNATURE,
@@ -86,9 +89,9 @@ def main(repeats: int) -> None:
     issued_on = dt.date(plan.signed_off_at.year, 4, 16)
     issued = timed(
         "number + date + agency signature",
-        lambda: signing.sign_with(
-            agency,
+        lambda: signing.sign_pdf(
             signed,
+            signer=agency_signer,
             reason="Ban hành",
             location="Bình Phước",
             field_name=slots.AGENCY_SIGNATURE,

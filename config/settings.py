@@ -192,11 +192,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="van-thu@stttt.binhph
 # Web UI: the address put in notification e-mails (links back to the document).
 VANTHU_SITE_URL = env.str("VANTHU_SITE_URL", default="http://127.0.0.1:8000")
 
-# --- Digital signatures (ký số) [documents.signing] -------------------------
-# PEM files. `manage.py make_demo_pki` writes a throw-away set under var/pki/ for development
-# and the demo; production points these at the agency's real CA, keys and certificates.
+# --- Digital signatures (ký số) [documents.signing, documents.signers, docs/signing.md] ---
+# Who holds the keys: SIGNING_BACKEND for everyone, SIGNING_SIGNERS per username and
+# SIGNING_AGENCY for the agency's seal override it. A mode name ("demo-files", "pkcs11",
+# "csc") or JSON: '{"mode": "pkcs11", "module": "/usr/lib/...so", "token_label": "{username}",
+# "key_label": "ky-so", "pin_file": "/etc/vanthu/pins/{username}"}'. PINs and API tokens come
+# from pin_env/pin_file and token_env/token_file, never from here. "demo-files" (the default)
+# reads the PEM files below, which `manage.py make_demo_pki` writes under var/pki/ for
+# development and the demo; `check --deploy` warns about it (vanthu.W001).
 SIGNING_DIR = env.path("SIGNING_DIR", default=str(VAR_DIR / "pki"))
+_SIGNING_BACKEND = env.str("SIGNING_BACKEND", default="demo-files").strip()
 SIGNING = {
+    "BACKEND": (
+        env.json("SIGNING_BACKEND") if _SIGNING_BACKEND.startswith("{") else _SIGNING_BACKEND
+    ),
+    "SIGNERS": env.json("SIGNING_SIGNERS", default={}),
+    "AGENCY": env.json("SIGNING_AGENCY", default={}),
     # CA certificate(s) trusted when verifying signatures, one PEM bundle.
     "CA_CERT": env.str("SIGNING_CA_CERT", default=str(SIGNING_DIR("ca.crt.pem"))),
     # More trust anchors for verifying (documents/ltv.py, docs/ltv.md): PEM/DER files or
@@ -209,6 +220,7 @@ SIGNING = {
     "LTV": env.str("SIGNING_LTV", default=""),
     # Whether checking a signature may fetch OCSP/CRL from the URLs in its certificates.
     "FETCH_REVOCATION": env.bool("SIGNING_FETCH_REVOCATION", default=False),
+    # demo-files only, below.
     # <username>.key.pem and <username>.crt.pem (certificate, then its chain) per signer.
     "SIGNER_KEYS_DIR": env.str("SIGNING_SIGNER_KEYS_DIR", default=str(SIGNING_DIR("signers"))),
     # The agency's own key and certificate: its digital signature replaces the seal.

@@ -10,7 +10,7 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import access, lookups
+        from . import access, checks, lookups  # noqa: F401 -- checks registers itself
 
         lookups.register()
         post_migrate.connect(access.forget_permissions, dispatch_uid="vanthu-forget-perms")

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit, permissions, publishing
+from . import audit, permissions, publishing, signers
 from .models import Document, Event, Rendition
 
 logger = logging.getLogger(__name__)
@@ -48,14 +48,16 @@ def wanted(document: Document) -> list[str]:
 
 
 def ensure_signer_can_sign(signer: User) -> None:
-    """The signer's certificate is there (checked when they approve, not later by the job)."""
-    publishing.signer_credentials(signer)
+    """The signer's key can be reached: their certificate file (demo), their token opens
+    with its PIN and holds the key, or the remote signing service answers. Checked when
+    they approve, not later by the job."""
+    signers.check_signer(signer)
 
 
 def ensure_ready_to_issue(document: Document) -> None:
     """The signed-off original is made and intact, and the agency can sign."""
     publishing.signed_off_pdf(document)
-    publishing.agency_credentials()
+    signers.check_signer(None)
 
 
 def ensure_issued_original(document: Document) -> None:

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import pki, signing
+from . import signers, signing
 from .models import Document, Rendition
 from .rendering import document_parts, render_pdf, slots
 from .rendering import fields as pdf_fields
@@ -95,39 +95,18 @@ def issue_rendition(*, document: Document) -> Rendition:
         return _issue_rendition(document=document)
 
 
-def signer_credentials(signer: User) -> pki.Credentials:
-    """The signer's key and certificate; refuses (ValidationError) when they are missing."""
-    try:
-        return signing.signer_credentials(signer.get_username())
-    except OSError as exc:
-        raise ValidationError(
-            _("Chưa có chứng thư số của người ký (%(user)s); liên hệ quản trị hệ thống.")
-            % {"user": signer.get_username()}
-        ) from exc
-
-
-def agency_credentials() -> pki.Credentials:
-    """The agency's key and certificate; refuses (ValidationError) when they are missing."""
-    try:
-        return signing.agency_credentials()
-    except OSError as exc:
-        raise ValidationError(
-            _("Chưa có chứng thư số của cơ quan; liên hệ quản trị hệ thống.")
-        ) from exc
-
-
 def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
-    credentials = signer_credentials(actor)
     buffer = io.BytesIO()
     render_pdf(document, buffer, draft_mark=False)
-    pdf = signing.sign_with(
-        credentials,
-        buffer.getvalue(),
-        reason=_("Ký duyệt"),
-        location=document.place or document.organization.place,
-        field_name=slots.SIGNATURE,
-        appearance=signing.signer_appearance(),
-    )
+    with signers.signing_as(actor) as signer:  # refuses (ValidationError) when it cannot sign
+        pdf = signing.sign_pdf(
+            buffer.getvalue(),
+            signer=signer,
+            reason=_("Ký duyệt"),
+            location=document.place or document.organization.place,
+            field_name=slots.SIGNATURE,
+            appearance=signing.signer_appearance(),
+        )
     return _store(document, Rendition.Kind.SIGNED_OFF, pdf)
 
 
@@ -165,20 +144,21 @@ def _issue_rendition(*, document: Document) -> Rendition:
             _("Không thể điền số, ngày vào bản đã ký: %(reason)s. Cần ký duyệt lại.")
             % {"reason": exc}
         ) from exc
-    credentials = agency_credentials()
-    issued = signing.sign_with(
-        credentials,
-        pdf,
-        reason=_("Ban hành"),
-        location=document.place or document.organization.place,
-        field_name=slots.AGENCY_SIGNATURE,
-        form_values=values,
-        document_info=pdf_metadata.issue_info(
-            document_parts(document, draft_mark=False),
-            number=document.notation.partition("/")[0],
-            notation=document.notation,
-            issued_on=issued_on,
-        ),
-        appearance=signing.agency_appearance(document.names().issuer_name),
+    info = pdf_metadata.issue_info(
+        document_parts(document, draft_mark=False),
+        number=document.notation.partition("/")[0],
+        notation=document.notation,
+        issued_on=issued_on,
     )
+    with signers.signing_as(None) as agency:  # the agency's key; refuses when unusable
+        issued = signing.sign_pdf(
+            pdf,
+            signer=agency,
+            reason=_("Ban hành"),
+            location=document.place or document.organization.place,
+            field_name=slots.AGENCY_SIGNATURE,
+            form_values=values,
+            document_info=info,
+            appearance=signing.agency_appearance(document.names().issuer_name),
+        )
     return _store(document, Rendition.Kind.ISSUED, issued)

@@ -12,7 +12,6 @@ import io
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -139,9 +138,7 @@ def _stamp_style(appearance: Appearance) -> TextStampStyle:
 def sign_pdf(
     pdf_bytes: bytes,
     *,
-    signer_key: PrivateKeyTypes,
-    signer_cert: x509.Certificate,
-    chain: Sequence[x509.Certificate],
+    signer: signers.Signer,
     reason: str,
     location: str,
     field_name: str,
@@ -151,12 +148,9 @@ def sign_pdf(
 ) -> bytes:
     """Add a PAdES baseline (B-B) signature as an incremental update, filling the given form
     fields and setting the given document information entries in the same revision; earlier
-    signatures are left untouched (both are changes an approval signature permits)."""
-    signer = signers.SimpleSigner(
-        signing_cert=_asn1_cert(signer_cert),
-        signing_key=_asn1_key(signer_key),
-        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
-    )
+    signatures are left untouched (both are changes an approval signature permits).
+    The signer is any pyHanko Signer: documents.signers gives the configured one (a
+    PKCS#11 token, a remote CSC service, or the demo key files)."""
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=reason,
@@ -184,15 +178,18 @@ def sign_pdf(
     return output.getvalue()
 
 
-def sign_with(credentials: pki.Credentials, pdf_bytes: bytes, **kwargs: object) -> bytes:
-    """sign_pdf with a key, certificate and chain loaded together."""
-    return sign_pdf(
-        pdf_bytes,
-        signer_key=credentials.key,
-        signer_cert=credentials.cert,
-        chain=credentials.chain,
-        **kwargs,  # type: ignore[arg-type]
+def simple_signer(credentials: pki.Credentials) -> signers.Signer:
+    """A Signer for a key held in memory: the demo key files and tests only."""
+    return signers.SimpleSigner(
+        signing_cert=_asn1_cert(credentials.cert),
+        signing_key=_asn1_key(credentials.key),
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in credentials.chain]),
     )
+
+
+def sign_with(credentials: pki.Credentials, pdf_bytes: bytes, **kwargs: object) -> bytes:
+    """sign_pdf with a key, certificate and chain held in memory (demo and tests)."""
+    return sign_pdf(pdf_bytes, signer=simple_signer(credentials), **kwargs)  # type: ignore[arg-type]
 
 
 def _subject(cert: asn1_x509.Certificate, attribute: str) -> str:
@@ -278,21 +275,5 @@ def trust_roots() -> list[x509.Certificate]:
     return ltv.load_trust_anchors()
 
 
-def signer_credentials(username: str) -> pki.Credentials:
-    """A signer's key and certificate: <SIGNER_KEYS_DIR>/<username>.key.pem and .crt.pem."""
-    directory = Path(str(_config()["SIGNER_KEYS_DIR"]))
-    return pki.load(
-        key_path=directory / f"{username}.key.pem",
-        cert_path=directory / f"{username}.crt.pem",
-        passphrase=str(_config().get("KEY_PASSPHRASE", "")),
-    )
-
-
-def agency_credentials() -> pki.Credentials:
-    """The agency's key and certificate (chữ ký số cơ quan, in place of the seal)."""
-    config = _config()
-    return pki.load(
-        key_path=Path(str(config["AGENCY_KEY"])),
-        cert_path=Path(str(config["AGENCY_CERT"])),
-        passphrase=str(config.get("KEY_PASSPHRASE", "")),
-    )
+# Whose key signs (a PKCS#11 token, a remote CSC service, or the demo key files that
+# signer_credentials and agency_credentials used to read) is documents.signers' business.

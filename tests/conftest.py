@@ -82,9 +82,10 @@ def snapshot(document: Document) -> dict:
 
 
 def signing_settings(directory) -> dict[str, str]:
-    """settings.SIGNING for keys and certificates kept in one directory, as make_demo_pki
-    lays them out, with unencrypted keys."""
+    """settings.SIGNING for the demo key files (documents.signers' "demo-files" mode) kept in
+    one directory, as make_demo_pki lays them out, with unencrypted keys."""
     return {
+        "BACKEND": "demo-files",
         "CA_CERT": str(directory / "ca.crt.pem"),
         "SIGNER_KEYS_DIR": str(directory / "signers"),
         "AGENCY_KEY": str(directory / "agency.key.pem"),

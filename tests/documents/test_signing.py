@@ -16,7 +16,7 @@ from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.stamp import TextStamp, TextStampStyle
 
-from documents import pki, signing
+from documents import pki, signers, signing
 from documents.rendering import render_pdf, slots
 from documents.rendering.fields import issue_values
 
@@ -218,6 +218,7 @@ def test_verify_pdf_command_fails_on_an_untrusted_signer(issued_pdf, tmp_path, s
 
 def test_demo_pki_from_settings_signs_and_verifies(demo, tmp_path, signed_plan, issued_on):
     config = {
+        "BACKEND": "demo-files",
         "CA_CERT": str(tmp_path / "ca.crt.pem"),
         "SIGNER_KEYS_DIR": str(tmp_path / "signers"),
         "AGENCY_KEY": str(tmp_path / "agency.key.pem"),
@@ -230,11 +231,11 @@ def test_demo_pki_from_settings_signs_and_verifies(demo, tmp_path, signed_plan, 
             call_command("make_demo_pki", stdout=io.StringIO())
         stream = io.BytesIO()
         render_pdf(signed_plan, stream)
-        signed = sign_off(stream.getvalue(), signing.signer_credentials("phogiamdoc"))
-        pdf = issue(signed, signing.agency_credentials(), issued_on)
+        signed = sign_off(stream.getvalue(), signers.demo_signer_credentials("phogiamdoc"))
+        pdf = issue(signed, signers.demo_agency_credentials(), issued_on)
         reports = signing.verify_pdf(pdf, trust_roots=signing.trust_roots())
-    signers = [report.signer for report in reports]
-    assert signers == ["Trần Thị Bình", "Sở Thông tin và Truyền thông"]
+    names = [report.signer for report in reports]
+    assert names == ["Trần Thị Bình", "Sở Thông tin và Truyền thông"]
     assert all(report.ok for report in reports)
     assert (tmp_path / "signers" / "giamdoc.crt.pem").exists()
     assert (tmp_path / "signers" / "phogiamdoc.key.pem").stat().st_mode & 0o077 == 0
