@@ -316,15 +316,15 @@ def _pkcs11_signer(spec: Mapping[str, Any], who: str) -> Signer:
         key_id, cert_id = _hex(spec, "key_id"), _hex(spec, "cert_id")
         certificates = _certificates(spec["cert_file"]) if spec.get("cert_file") else []
         chain = _certificates(spec["chain_file"]) if spec.get("chain_file") else []
+        slot = int(spec["slot"]) if spec.get("slot") not in (None, "") else None
     except (ConfigurationError, OSError, ValueError) as exc:
         raise _config_refusal(who, exc) from exc
-    slot = spec.get("slot")
     label = spec.get("token_label")
     unusable: tuple[type[BaseException], ...] = (*_pkcs11_exceptions(), OSError, RuntimeError)
     try:
         session = open_pkcs11_session(
             str(spec["module"]),
-            slot_no=int(slot) if slot not in (None, "") else None,
+            slot_no=slot,
             token_criteria=TokenCriteria(label=str(label)) if label else None,
             user_pin=pin,
         )
