@@ -25,11 +25,19 @@ from documents.followup.services import AssignmentSpec
 from documents.models import Assignment, CalendarChange, Document, Unit
 from tests.conftest import ISSUE_DATE
 
+# Re-read before every test (the autouse fixture below): a module-level date goes
+# stale when a run crosses midnight in the agency's time zone.
 TODAY = timezone.localdate()
 URL = reverse("documents:followup_dashboard")
 XLSX_URL = reverse("documents:followup_xlsx")
 PRINT_URL = reverse("documents:followup_print")
 S = Assignment.Status
+
+
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    global TODAY
+    TODAY = timezone.localdate()
 
 
 def days(n: int) -> dt.date:
