@@ -11,6 +11,7 @@ SYSTEM_PACKAGES=(
   poppler-utils     # pdftoppm: PNG previews of rendered PDFs
   fonts-liberation2 # Liberation Serif: metric-compatible with Times New Roman, Vietnamese glyphs
   libpango-1.0-0 libpangoft2-1.0-0  # WeasyPrint's text layout
+  softhsm2          # a software PKCS#11 token: the signing tests' stand-in for a USB token or HSM
 )
 
 missing=()
