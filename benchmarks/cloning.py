@@ -29,7 +29,8 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
-from documents.models import Document, Unit
+from documents import audit, audit_format
+from documents.models import Document, Event, Unit
 
 # People, units and groups a clone may replace: references to them are remapped per clone.
 OUTSIDE = (User, Unit, Group)
@@ -296,12 +297,39 @@ class Cloner:
         for label, rows in snapshot.rows.items():
             table = self.tables[label]
             out = self.pending.setdefault(label, [])
+            cloned = []
             for row in rows:
                 for new in self._remap(table, row, pks, people, delta, texts):
                     if table.model is Document:
                         new = self._fixed(table, new, fix_document)
-                    out.append(new)
+                    cloned.append(new)
+            if table.model is Event:
+                self._rechain(table, cloned, pks[Document][snapshot.document_pk])
+            out.extend(cloned)
         return pks[Document][snapshot.document_pk]
+
+    @staticmethod
+    def _rechain(table: Table, rows: list[list], document_pk: int) -> None:
+        """The clone's events as a chain of its own (documents.audit_format), so that the
+        cloned trail verifies as the original did."""
+        index = {c.attname: i for i, c in enumerate(table.columns)}
+        rows.sort(key=lambda row: row[index["seq"]])
+        chain, prev = audit_format.document_chain(document_pk), audit_format.GENESIS
+        for seq, row in enumerate(rows, start=1):
+            data = row[index["data"]]
+            row[index["chain"]], row[index["seq"]], row[index["prev"]] = chain, seq, prev
+            row[index["hash"]] = prev = audit_format.event_hash(
+                chain,
+                seq,
+                prev,
+                audit.timestamp(row[index["created_at"]]),
+                row[index["document_id"]],
+                row[index["actor_id"]],
+                row[index["role"]],
+                row[index["kind"]],
+                row[index["comment"]],
+                json.loads(data) if isinstance(data, str) else data,
+            )
 
     def _fixed(self, table: Table, row: list, fix: Callable[[dict[str, object]], None]) -> list:
         values = {c.attname: row[i] for i, c in enumerate(table.columns)}

@@ -1,7 +1,7 @@
 """Records domain models: organisation, documents, receipts, register books, audit events."""
 
 from .access import DocumentAccess
-from .audit import Event
+from .audit import Checkpoint, Event, SealedHead
 from .calendar import CalendarChange
 from .document import Attachment, Document, DocumentType, Receipt, RecipientLine
 from .followup import Assignment, AssignmentReport, Reminder
@@ -15,6 +15,7 @@ __all__ = [
     "Reminder",
     "Attachment",
     "CalendarChange",
+    "Checkpoint",
     "DocumentAccess",
     "Document",
     "DocumentType",
@@ -26,5 +27,6 @@ __all__ = [
     "RecipientLine",
     "RegisterCounter",
     "Rendition",
+    "SealedHead",
     "Unit",
 ]

@@ -1,7 +1,12 @@
-"""The append-only event log: what happened to a document, by whom, in which role, and why."""
+"""The append-only event log: what happened to a document, by whom, in which role, and why.
+
+Every event is a link of a hash chain (documents.audit_format: one chain per document, one
+for rights and organisation changes), the chains' heads are sealed by signed checkpoints, and
+database triggers refuse UPDATE and DELETE on both tables (migration 0013)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,10 +49,18 @@ class Event(models.Model):
         TASK_DONE = "task_done", _("Xác nhận hoàn thành nhiệm vụ")
         TASK_SENT_BACK = "task_sent_back", _("Yêu cầu báo cáo lại")
         TASK_OVERDUE = "task_overdue", _("Nhiệm vụ quá hạn")
+        # Trust (issue 16): reads of confidential documents, stored files found altered,
+        # and rights or organisation changes (the latter on the "system" chain).
+        READ = "read", _("Xem văn bản mật")
+        ORIGINAL_ALTERED = "original_altered", _("Phát hiện tệp lưu trữ bị thay đổi")
+        RIGHTS_CHANGED = "rights_changed", _("Thay đổi quyền, vai trò người dùng")
+        ORGANISATION_CHANGED = "organisation_changed", _("Thay đổi tổ chức, đơn vị")
 
     document = models.ForeignKey(
         "documents.Document",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="events",
         verbose_name=_("văn bản"),
     )
@@ -63,7 +76,12 @@ class Event(models.Model):
     kind = models.CharField(_("hành động"), max_length=30, choices=Kind.choices)
     comment = models.TextField(_("ý kiến"), blank=True)
     data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    # The hash chain (documents.audit_format): set by documents.audit.record, never by hand.
+    chain = models.CharField(_("chuỗi"), max_length=40, editable=False)
+    seq = models.PositiveIntegerField(_("số thứ tự trong chuỗi"), editable=False)
+    prev = models.CharField(_("mã băm trước"), max_length=64, editable=False)
+    hash = models.CharField(_("mã băm"), max_length=64, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -72,6 +90,9 @@ class Event(models.Model):
         verbose_name_plural = _("nhật ký xử lý")
         ordering = ["created_at", "pk"]
         default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="event_chain_seq_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.get_kind_display()}"
@@ -83,3 +104,51 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class Checkpoint(models.Model):
+    """A signed seal over the heads of the chains that moved since the checkpoint before it
+    (documents.trail.seal); checkpoints form a chain of their own. Never updated or deleted."""
+
+    seq = models.PositiveIntegerField(_("số thứ tự"), unique=True)
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    prev = models.CharField(_("mã băm trước"), max_length=64)
+    hash = models.CharField(_("mã băm"), max_length=64)
+    # chain → [seq, hash] of its last event at the time of sealing
+    heads = models.JSONField(_("đầu các chuỗi"), default=dict)
+    # Detached CMS signature of the agency over the hash (hex ASCII), base64; and its subject.
+    signature = models.TextField(_("chữ ký số"), blank=True)
+    signer = models.CharField(_("người ký"), max_length=255, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("điểm niêm phong nhật ký")
+        verbose_name_plural = _("điểm niêm phong nhật ký")
+        ordering = ["seq"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.created_at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit checkpoints cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit checkpoints cannot be deleted")
+
+
+class SealedHead(models.Model):
+    """Where each chain stood at the last checkpoint: a cache that lets the next checkpoint
+    seal only the chains that moved. Rebuilt from the checkpoints if ever lost."""
+
+    chain = models.CharField(max_length=40, primary_key=True)
+    seq = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq}"
