@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from whitenoise.compress import Compressor
 
 from config.logs import logging_config
@@ -293,6 +294,13 @@ CELERY_BEAT_SCHEDULE = {
     "send-assignment-reminders": {
         "task": "documents.tasks.send_assignment_reminders",
         "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    # The audit trail's checkpoint (documents.trail.seal): the heads of the chains that moved,
+    # signed by the agency, every day at 23:55 (CELERY_TIMEZONE: the agency's).
+    "seal-audit-trail": {
+        "task": "documents.tasks.seal_audit_trail",
+        "schedule": crontab(hour=23, minute=55),
         "options": {"expires": 3600},
     },
 }

@@ -52,3 +52,19 @@ def send_assignment_reminders() -> dict[str, int]:
     from .followup import reminders  # notifications live in approvals: imported when run
 
     return reminders.send_due_reminders()
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=60,
+    max_retries=5,
+)
+def seal_audit_trail() -> int | None:
+    """Beat, every day: a checkpoint over the trail's chains that moved (documents.trail.seal).
+    Returns its number, None when nothing moved. A failure to sign raises (the worker's log
+    and the next day's run show it); nothing half-made is left."""
+    from . import trail
+
+    checkpoint = trail.seal()
+    return checkpoint.seq if checkpoint is not None else None

@@ -6,6 +6,7 @@ Each check runs `manage.py` in a child process with the project's own settings
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -69,6 +70,25 @@ def printed_settings(env: dict[str, str]) -> dict[str, str]:
 
 
 def test_check_deploy_passes_with_the_documented_production_environment(production_env):
+    # The leaders' keys are never files on the server in production (docs/signing.md): a
+    # remote-signing service for the signers, the agency's key on an HSM.
+    production_env["SIGNING_BACKEND"] = json.dumps(
+        {
+            "mode": "csc",
+            "url": "https://ky-so.example.vn",
+            "credential_id": "{username}",
+            "token_file": "/etc/vanthu/csc-token",
+        }
+    )
+    production_env["SIGNING_AGENCY"] = json.dumps(
+        {
+            "mode": "pkcs11",
+            "module": "/usr/lib/softhsm/libsofthsm2.so",
+            "token_label": "con-dau",
+            "key_label": "ky-so",
+            "pin_file": "/etc/vanthu/pins/agency",
+        }
+    )
     done = manage(production_env, "check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout
