@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from documents import confidential
 from documents.models import Document
 from documents.permissions import GROUP_CLERKS
 
@@ -47,8 +48,9 @@ def document_path(document: Document) -> str:
 
 
 def _label(document: Document) -> str:
-    head = document.notation or document.document_type.name
-    return f"{head} — {document.subject}"
+    """The document as a message names it: nothing of a confidential one's content
+    (documents.confidential)."""
+    return confidential.safe_title(document)
 
 
 def notify(
@@ -124,64 +126,98 @@ def clerks() -> list[User]:
 
 
 # --- one function per workflow step ------------------------------------------------
+#
+# A confidential document (Mật and above) is never named: its message says only what there is
+# to do, nor quotes the comment made on it (documents.confidential). Its link leads to the
+# page, where the visibility rule applies and the read is recorded.
 
 
 @in_office_language
 def submitted(document: Document, actor: User) -> None:
+    if confidential.is_confidential(document):
+        message = _("Bạn có văn bản mật chờ ký duyệt")
+    else:
+        message = _("Văn bản chờ anh/chị ký duyệt: %(doc)s") % {"doc": _label(document)}
     notify(
         users=[document.signer],
         document=document,
         kind=Notification.Kind.ASSIGNED,
-        message=_("Văn bản chờ anh/chị ký duyệt: %(doc)s") % {"doc": _label(document)},
+        message=message,
     )
 
 
 @in_office_language
 def returned(document: Document, actor: User, comment: str) -> None:
+    if confidential.is_confidential(document):
+        message = _("Bạn có văn bản mật bị trả lại để chỉnh sửa")
+    else:
+        message = _("Văn bản bị trả lại để chỉnh sửa: %(doc)s. Ý kiến: %(comment)s") % {
+            "doc": _label(document),
+            "comment": comment,
+        }
     notify(
         users=[document.drafter],
         document=document,
         kind=Notification.Kind.RETURNED,
-        message=_("Văn bản bị trả lại để chỉnh sửa: %(doc)s. Ý kiến: %(comment)s")
-        % {"doc": _label(document), "comment": comment},
+        message=message,
     )
 
 
 @in_office_language
 def rejected(document: Document, actor: User, comment: str) -> None:
+    if confidential.is_confidential(document):
+        message = _("Bạn có văn bản mật không được duyệt")
+    else:
+        message = _("Văn bản không được duyệt: %(doc)s. Lý do: %(comment)s") % {
+            "doc": _label(document),
+            "comment": comment,
+        }
     notify(
         users=[document.drafter],
         document=document,
         kind=Notification.Kind.REJECTED,
-        message=_("Văn bản không được duyệt: %(doc)s. Lý do: %(comment)s")
-        % {"doc": _label(document), "comment": comment},
+        message=message,
     )
 
 
 @in_office_language
 def signed_off(document: Document, actor: User) -> None:
+    secret = confidential.is_confidential(document)
     notify(
         users=clerks(),
         document=document,
         kind=Notification.Kind.ASSIGNED,
-        message=_("Văn bản đã ký duyệt, chờ cho số và ban hành: %(doc)s")
-        % {"doc": _label(document)},
+        message=(
+            _("Bạn có văn bản mật đã ký duyệt, chờ cho số và ban hành")
+            if secret
+            else _("Văn bản đã ký duyệt, chờ cho số và ban hành: %(doc)s")
+            % {"doc": _label(document)}
+        ),
     )
     notify(
         users=[document.drafter],
         document=document,
         kind=Notification.Kind.SIGNED_OFF,
-        message=_("Văn bản đã được ký duyệt: %(doc)s") % {"doc": _label(document)},
+        message=(
+            _("Bạn có văn bản mật đã được ký duyệt")
+            if secret
+            else _("Văn bản đã được ký duyệt: %(doc)s") % {"doc": _label(document)}
+        ),
     )
 
 
 @in_office_language
 def issued(document: Document, actor: User) -> None:
+    secret = confidential.is_confidential(document)
     notify(
         users=[document.drafter, document.signer],
         document=document,
         kind=Notification.Kind.ISSUED,
-        message=_("Văn bản đã ban hành: %(doc)s") % {"doc": _label(document)},
+        message=(
+            _("Bạn có văn bản mật đã ban hành")
+            if secret
+            else _("Văn bản đã ban hành: %(doc)s") % {"doc": _label(document)}
+        ),
         exclude=actor,
     )
     units = [receipt.unit_id for receipt in document.receipts.all()]
@@ -189,19 +225,31 @@ def issued(document: Document, actor: User) -> None:
         units=units,
         document=document,
         kind=Notification.Kind.DISTRIBUTED,
-        message=_("Đơn vị nhận được văn bản, đề nghị xác nhận đã nhận: %(doc)s")
-        % {"doc": _label(document)},
+        message=(
+            _("Đơn vị nhận được văn bản mật, đề nghị xác nhận đã nhận")
+            if secret
+            else _("Đơn vị nhận được văn bản, đề nghị xác nhận đã nhận: %(doc)s")
+            % {"doc": _label(document)}
+        ),
     )
 
 
 @in_office_language
 def handed_over(receipt, actor: User) -> None:
+    if confidential.is_confidential(receipt.document):
+        message = _(
+            "Bạn có văn bản mật cần xử lý: được giao xác nhận đơn vị %(unit)s đã nhận văn bản"
+        ) % {"unit": receipt.unit.name}
+    else:
+        message = _("Anh/chị được giao xác nhận đơn vị %(unit)s đã nhận văn bản: %(doc)s") % {
+            "unit": receipt.unit.name,
+            "doc": _label(receipt.document),
+        }
     notify(
         users=[receipt.assignee],
         document=receipt.document,
         kind=Notification.Kind.ASSIGNED,
-        message=_("Anh/chị được giao xác nhận đơn vị %(unit)s đã nhận văn bản: %(doc)s")
-        % {"unit": receipt.unit.name, "doc": _label(receipt.document)},
+        message=message,
         exclude=actor,
     )
 
@@ -212,8 +260,12 @@ def archived(document: Document) -> None:
         users=[document.drafter],
         document=document,
         kind=Notification.Kind.ARCHIVED,
-        message=_("Mọi nơi nhận đã xác nhận, văn bản đã lưu trữ: %(doc)s")
-        % {"doc": _label(document)},
+        message=(
+            _("Mọi nơi nhận đã xác nhận, văn bản mật đã lưu trữ")
+            if confidential.is_confidential(document)
+            else _("Mọi nơi nhận đã xác nhận, văn bản đã lưu trữ: %(doc)s")
+            % {"doc": _label(document)}
+        ),
     )
 
 

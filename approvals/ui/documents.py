@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
-from documents import originals, permissions
+from documents import confidential, originals, permissions
 from documents import services as documents
 from documents.dates import vn_short_date
 from documents.models import Attachment, Document, Event, Organization
@@ -153,6 +153,7 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         document = document_get_visible(user, kwargs["pk"])
+        confidential.record_read(document, signed_in_user(self.request), confidential.READ_PAGE)
         context = document_context(user, document)
         # The person's units' pending receipts, out of the receipts the page lists anyway.
         receipts = context["receipts"] = list(context["receipts"])
@@ -469,7 +470,10 @@ class AttachmentDownloadView(LoginRequiredMixin, generic.View):
 
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment, pk=pk)
-        document_get_visible(request.user, attachment.document_id)
+        document = document_get_visible(request.user, attachment.document_id)
+        confidential.record_read(
+            document, signed_in_user(request), confidential.READ_ATTACHMENT, attachment=pk
+        )
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

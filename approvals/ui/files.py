@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from documents import ltv, originals, signing
+from documents import confidential, ltv, originals, signing
 from documents.models import Document, Rendition
 from documents.rendering import render_docx, render_pdf
 from documents.selectors import document_get_visible
@@ -53,6 +53,7 @@ class DocumentPdfView(LoginRequiredMixin, generic.View):
 
     def get(self, request, pk):
         document = document_get_visible(request.user, pk)
+        confidential.record_read(document, request.user, confidential.READ_PDF)
         original = signed_original(document)
         if original is not None:
             return FileResponse(
@@ -73,6 +74,7 @@ class DocumentDocxView(LoginRequiredMixin, generic.View):
 
     def get(self, request, pk):
         document = document_get_visible(request.user, pk)
+        confidential.record_read(document, request.user, confidential.READ_DOCX)
         buffer = io.BytesIO()
         render_docx(document, buffer)
         response = HttpResponse(buffer.getvalue(), content_type=DOCX_TYPE)

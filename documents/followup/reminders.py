@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, workdays
+from .. import audit, confidential, workdays
 from ..models import Assignment, Event, Reminder
 
 Kind = Reminder.Kind
@@ -168,16 +168,23 @@ def _overdue(assignment: Assignment, days_overdue: int) -> list[str]:
 
 
 def _parts(assignment: Assignment) -> dict[str, object]:
+    """What a reminder says. Of a confidential plan: neither its number nor the task it
+    assigns, only that it is confidential (documents.confidential)."""
     plan = assignment.plan
     task = assignment.task
     if len(task) > TASK_IN_MESSAGE:
         task = task[: TASK_IN_MESSAGE - 1].rstrip() + "…"
     assert assignment.due_on is not None
+    secret = confidential.is_confidential(plan)
     return {
         "unit": assignment.lead_unit.name,
-        "plan": f"{plan.document_type.name} {plan.notation}".strip(),
+        "plan": (
+            confidential.safe_title(plan)
+            if secret
+            else f"{plan.document_type.name} {plan.notation}".strip()
+        ),
         "due": assignment.due_on.strftime("%d/%m/%Y"),
-        "task": task,
+        "task": _("xem trên hệ thống") if secret else task,
     }
 
 
