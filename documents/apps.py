@@ -14,3 +14,8 @@ class DocumentsConfig(AppConfig):
 
         lookups.register()
         post_migrate.connect(access.forget_permissions, dispatch_uid="vanthu-forget-perms")
+
+        # Rights and organisation changes on the trail's system chain, whatever the door.
+        from . import signals_trail
+
+        signals_trail.connect()
