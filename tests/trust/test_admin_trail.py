@@ -244,3 +244,41 @@ def test_a_command_changing_rights_is_recorded(users):
     )
     (event,) = system_events()
     assert (event.actor, event.data["changes"]) == (None, {"is_active": [True, False]})
+
+
+def test_an_account_created_and_deleted_in_the_admin(admin_client_, users):
+    response = admin_client_.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "thuctap",
+            "usable_password": "true",
+            "password1": "Thu-tap@2026-vanthu",
+            "password2": "Thu-tap@2026-vanthu",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "0",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-unit": str(Unit.objects.get(abbreviation="VP").pk),
+            "profile-0-position": str(Position.objects.get(name="Chuyên viên").pk),
+            "_save": "Lưu",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="thuctap")
+    created = system_events()
+    assert [(e.data["model"], e.data["action"], e.actor_id) for e in created] == [
+        ("auth.user", "created", users.quantri.pk),
+        ("documents.profile", "created", users.quantri.pk),
+    ]
+    assert created[0].data["changes"]["is_superuser"] == [None, False]
+    assert created[1].data["changes"]["unit"] == [None, "Văn phòng"]
+
+    response = admin_client_.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(username="thuctap").exists()
+    deleted = system_events()[len(created) :]
+    assert [(e.data["model"], e.data["action"], e.actor_id) for e in deleted] == [
+        ("documents.profile", "deleted", users.quantri.pk),
+        ("auth.user", "deleted", users.quantri.pk),
+    ]
+    assert deleted[1].comment == "Xóa người dùng: thuctap"
