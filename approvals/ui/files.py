@@ -9,12 +9,13 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from documents import confidential, ltv, originals, signing
+from documents import confidential, ltv, originals, signing, trail
 from documents.models import Document, Rendition
 from documents.rendering import render_docx, render_pdf
 from documents.selectors import document_get_visible
@@ -56,12 +57,20 @@ class DocumentPdfView(LoginRequiredMixin, generic.View):
         confidential.record_read(document, request.user, confidential.READ_PDF)
         original = signed_original(document)
         if original is not None:
-            return FileResponse(
-                original.file.open("rb"),
-                content_type="application/pdf",
-                filename=f"{file_stem(document)}.pdf",
-                as_attachment="download" in request.GET,
-            )
+            try:
+                content = trail.read_original(original)
+            except trail.OriginalAltered:
+                # Never served as if it were fine; the trail has recorded the finding.
+                return render(
+                    request,
+                    "approvals/original_altered.html",
+                    {"document": document, "rendition": original},
+                    status=409,
+                )
+            disposition = "attachment" if "download" in request.GET else "inline"
+            response = HttpResponse(content, content_type="application/pdf")
+            response["Content-Disposition"] = f'{disposition}; filename="{file_stem(document)}.pdf"'
+            return response
         buffer = io.BytesIO()
         render_pdf(document, buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
