@@ -315,6 +315,9 @@ class DocumentEditView(DocumentFormMixin, generic.TemplateView):
 
     def get(self, request, *args, **kwargs):
         document = self.get_document()
+        confidential.record_read(
+            document, signed_in_user(request), confidential.READ_PAGE, page="edit"
+        )
         form = DocumentForm(
             user=request.user,
             document=document,
@@ -374,6 +377,14 @@ class DocumentActionView(LoginRequiredMixin, generic.FormView):
             self.document = document_get_visible(request.user, kwargs["pk"])
             self.ensure_allowed(self.document)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # The action's page shows the document's content: a read like its own page.
+        page = request.resolver_match.url_name if request.resolver_match else ""
+        confidential.record_read(
+            self.document, signed_in_user(request), confidential.READ_PAGE, page=page
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from documents import permissions
+from documents import confidential, permissions
 from documents.people import display_name
 from documents.selectors import receipt_get_visible, receipt_list_for_user
 
@@ -42,6 +42,12 @@ class ReceiptDetailView(LoginRequiredMixin, generic.FormView):
         if request.user.is_authenticated:
             self.receipt = receipt_get_visible(request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        confidential.record_read(
+            self.receipt.document, request.user, confidential.READ_PAGE, page="receipt"
+        )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

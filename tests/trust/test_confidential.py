@@ -251,3 +251,34 @@ def test_who_may_not_see_a_confidential_document_reads_nothing_and_leaves_no_eve
         assert response.status_code == 404, (username, door)
     assert plan.events.count() == events
     assert reads(plan) == []
+
+
+def test_the_pages_that_show_a_confidential_documents_content_are_reads_too(users):
+    """The edit form (drafter), the sign-off page (signer) and a receipt's page (recipient)
+    show the content as the document's own page does."""
+    draft = make_plan(users, MAT)
+    assert (
+        client_for(users["chuyenvien"]).get(f"/documents/van-ban/{draft.pk}/sua/").status_code
+        == 200
+    )
+    assert reads(draft) == [(users["chuyenvien"].pk, {"what": "page", "page": "edit"})]
+
+    services.document_submit(document=draft, actor=users["chuyenvien"], signer=users["phogiamdoc"])
+    url = f"/documents/van-ban/{draft.pk}/ky-duyet/"
+    assert client_for(users["phogiamdoc"]).get(url).status_code == 200
+    assert reads(draft)[-1] == (
+        users["phogiamdoc"].pk,
+        {"what": "page", "page": "document_sign_off"},
+    )
+
+    plan = issued_plan(users, MAT)
+    receipt = plan.receipts.get(unit__abbreviation="CA")
+    assert (
+        client_for(users["congan"]).get(f"/documents/phieu-nhan/{receipt.pk}/").status_code == 200
+    )
+    assert reads(plan) == [(users["congan"].pk, {"what": "page", "page": "receipt"})]
+    # Who may not see the receipt reads nothing.
+    assert (
+        client_for(users["bantatgt"]).get(f"/documents/phieu-nhan/{receipt.pk}/").status_code == 404
+    )
+    assert len(reads(plan)) == 1
