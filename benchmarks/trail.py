@@ -97,8 +97,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     django.setup()
     from benchmarks.environment import Backend
-    from documents import trail
+    from documents import audit_format, trail
     from documents.models import Event
+    from documents.trail import walk
 
     backend = Backend.current()
     name = backend.name_for("trail")
@@ -119,13 +120,13 @@ def main(argv: list[str] | None = None) -> dict:
             times.append(time.perf_counter() - began)
         return min(times)
 
-    rows = list(trail._event_rows())
-    read = best(lambda: sum(1 for _ in trail._event_rows()))
+    rows = list(walk._event_rows())
+    read = best(lambda: sum(1 for _ in walk._event_rows()))
 
     def hash_only() -> None:
         for row in rows:
             chain, seq, prev, created, document, actor, role, kind, comment, data = row[:10]
-            trail._dumps(
+            audit_format._dumps(
                 [
                     1,
                     chain,

@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from documents import trail_export
 from documents.models import Document
+from documents.trail import export as trail_export
 
 DATE_FORMAT = "%d/%m/%Y"
 

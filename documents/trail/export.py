@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from . import audit, audit_format
-from .models import Checkpoint, Document, Event
+from documents import audit, audit_format
+from documents.models import Checkpoint, Document, Event
 
 
 def _event(row: Event) -> dict[str, Any]:
