@@ -1,45 +1,19 @@
-"""Signatures that outlive their certificates: PAdES levels, timestamps, revocation data and
-the trust anchors they are checked against (settings.SIGNING; see docs/ltv.md).
-
-Levels (ETSI EN 319 142-1):
-- B-B: the signature alone. It can be checked only while the signer's certificate is valid.
-- B-T: plus a timestamp (RFC 3161) from a time-stamping authority over the signature value:
-  proof that the signature existed at that time.
-- B-LT: plus, in the document security store (DSS), the certificates and the revocation data
-  (OCSP responses, CRLs) of the signer's chain fetched at signing time. With the timestamp,
-  the signature can be checked after the certificate expired: the chain is validated at the
-  timestamp's time with the revocation data embedded then.
-- B-LTA: plus a document timestamp over all that, so the evidence itself is sealed in time
-  (and can be renewed by a later document timestamp before the TSA's certificate expires).
-
-Validation (`evaluate`) checks a signature at the validation time (now, or a given moment)
-and, for a B-LT/B-LTA signature whose timestamp holds, again at the timestamp's time with
-the embedded revocation data only (hard-fail: no revocation data, not trusted). Trust comes
-only from the configured anchors, plus intermediates carried in the file."""
+"""Checking a signature at a moment, and again at its timestamp's time with the revocation
+data embedded then (see the package's docstring)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from asn1crypto import cms, tsp
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers, timestamps
-from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import (
     validate_pdf_signature,
     validate_pdf_timestamp,
@@ -49,199 +23,18 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleTrustManager
+
+from .config import (
+    B_B,
+    B_LT,
+    B_LTA,
+    B_T,
+    _trust_manager,
+    asn1,
+    fetch_revocation,
+)
 
 logger = logging.getLogger(__name__)
-
-B_B, B_T, B_LT, B_LTA = "B-B", "B-T", "B-LT", "B-LTA"
-LEVELS = (B_B, B_T, B_LT, B_LTA)
-TSA_TIMEOUT = 10  # seconds
-CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
-
-
-class LtvConfigurationError(ImproperlyConfigured):
-    """settings.SIGNING asks for a level the other settings cannot deliver."""
-
-
-# --- Settings --------------------------------------------------------------------------------
-
-
-def _config() -> Mapping[str, Any]:
-    return settings.SIGNING
-
-
-def tsa_url() -> str:
-    """The RFC 3161 time-stamping authority (SIGNING['TSA_URL']); empty: none."""
-    return str(_config().get("TSA_URL") or "").strip()
-
-
-def level() -> str:
-    """The configured PAdES level: SIGNING['LTV'], by default B-T with a TSA, B-B without."""
-    configured = str(_config().get("LTV") or "").strip().upper()
-    if not configured:
-        return B_T if tsa_url() else B_B
-    if configured not in LEVELS:
-        raise LtvConfigurationError(
-            f"SIGNING['LTV'] = {configured!r}: expected one of {', '.join(LEVELS)}"
-        )
-    if configured != B_B and not tsa_url():
-        raise LtvConfigurationError(
-            f"SIGNING['LTV'] = {configured!r} needs a time-stamping authority: set "
-            "SIGNING['TSA_URL'] (SIGNING_TSA_URL)."
-        )
-    return configured
-
-
-def fetch_revocation() -> bool:
-    """Whether validation may fetch OCSP responses and CRLs (SIGNING['FETCH_REVOCATION'])."""
-    return bool(_config().get("FETCH_REVOCATION", False))
-
-
-def _certificates_in(path: Path) -> list[x509.Certificate]:
-    data = path.read_bytes()
-    if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificates(data)
-    return [x509.load_der_x509_certificate(data)]
-
-
-def _anchor_files(entry: Path) -> list[Path]:
-    if entry.is_dir():
-        return sorted(p for p in entry.iterdir() if p.suffix.lower() in CERT_SUFFIXES)
-    return [entry]
-
-
-def anchor_paths() -> list[Path]:
-    """SIGNING['CA_CERT'] (kept for existing setups) and SIGNING['TRUST_ANCHORS']: PEM/DER
-    files or directories of them; a string may list several, separated by commas."""
-    config = _config()
-    entries: list[str] = []
-    if config.get("CA_CERT"):
-        entries.append(str(config["CA_CERT"]))
-    anchors = config.get("TRUST_ANCHORS") or []
-    if isinstance(anchors, str | Path):
-        anchors = str(anchors).split(",")
-    entries.extend(str(a).strip() for a in anchors if str(a).strip())
-    paths: list[Path] = []
-    for entry in entries:
-        path = Path(entry)
-        if not path.exists():
-            logger.warning("trust anchor %s does not exist; ignored", path)
-            continue
-        paths.extend(p for p in _anchor_files(path) if p not in paths)
-    return paths
-
-
-def load_trust_anchors() -> list[x509.Certificate]:
-    """The CA certificates signatures are checked against, deduplicated; an unreadable file
-    is an ImproperlyConfigured error naming it."""
-    anchors: dict[bytes, x509.Certificate] = {}
-    for path in anchor_paths():
-        try:
-            certificates = _certificates_in(path)
-        except ValueError as error:
-            raise LtvConfigurationError(f"trust anchor {path}: {error}") from error
-        for cert in certificates:
-            anchors.setdefault(cert.public_bytes(serialization.Encoding.DER), cert)
-    return list(anchors.values())
-
-
-def asn1(cert: x509.Certificate | asn1_x509.Certificate) -> asn1_x509.Certificate:
-    if isinstance(cert, asn1_x509.Certificate):
-        return cert
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
-
-def _trust_manager(anchors: Iterable[x509.Certificate | asn1_x509.Certificate]):
-    # Built explicitly: an empty list must mean "trust nothing", never the system's store.
-    return SimpleTrustManager.build(trust_roots=[asn1(a) for a in anchors])
-
-
-# --- Signing ---------------------------------------------------------------------------------
-
-
-def timestamper(url: str | None = None) -> timestamps.HTTPTimeStamper | None:
-    url = tsa_url() if url is None else url
-    return timestamps.HTTPTimeStamper(url, timeout=TSA_TIMEOUT) if url else None
-
-
-def metadata_options(
-    signing_level: str | None = None,
-    *,
-    anchors: Sequence[x509.Certificate | asn1_x509.Certificate] | None = None,
-    chain: Sequence[x509.Certificate | asn1_x509.Certificate] = (),
-) -> dict[str, Any]:
-    """Extra PdfSignatureMetadata arguments for a level: for B-LT and B-LTA the revocation
-    data of the signer's chain is fetched (from the URLs in the certificates) and embedded;
-    B-LTA adds a document timestamp after the signature."""
-    signing_level = signing_level or level()
-    if signing_level not in (B_LT, B_LTA):
-        return {}
-    anchors = load_trust_anchors() if anchors is None else anchors
-    context = ValidationContext(
-        trust_manager=_trust_manager(anchors),
-        other_certs=[asn1(c) for c in chain],
-        allow_fetching=True,
-    )
-    return {
-        "embed_validation_info": True,
-        "validation_context": context,
-        "use_pades_lta": signing_level == B_LTA,
-    }
-
-
-def signature_metadata(
-    *,
-    field_name: str,
-    reason: str = "",
-    location: str = "",
-    signing_level: str | None = None,
-    anchors: Sequence[x509.Certificate | asn1_x509.Certificate] | None = None,
-    chain: Sequence[x509.Certificate | asn1_x509.Certificate] = (),
-) -> signers.PdfSignatureMetadata:
-    """PAdES metadata for a signature at the given (default: configured) level."""
-    return signers.PdfSignatureMetadata(
-        field_name=field_name,
-        reason=reason or None,
-        location=location or None,
-        md_algorithm="sha256",
-        subfilter=SigSeedSubFilter.PADES,
-        **metadata_options(signing_level, anchors=anchors, chain=chain),
-    )
-
-
-def sign(
-    pdf_bytes: bytes,
-    signer: signers.Signer,
-    *,
-    field_name: str,
-    reason: str = "",
-    location: str = "",
-    signing_level: str | None = None,
-    tsa: str | None = None,
-    anchors: Sequence[x509.Certificate | asn1_x509.Certificate] | None = None,
-) -> bytes:
-    """Sign with any pyHanko Signer at a level, as an incremental update (no appearance,
-    no form filling: documents.signing.sign_pdf does those for the documents)."""
-    signing_level = signing_level or level()
-    stamper = timestamper(tsa) if signing_level != B_B else None
-    if signing_level != B_B and stamper is None:
-        raise LtvConfigurationError(f"{signing_level} needs a time-stamping authority URL")
-    chain = list(signer.cert_registry) if signer.cert_registry is not None else []
-    metadata = signature_metadata(
-        field_name=field_name,
-        reason=reason,
-        location=location,
-        signing_level=signing_level,
-        anchors=anchors,
-        chain=chain,
-    )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    output = io.BytesIO()
-    signers.PdfSigner(metadata, signer=signer, timestamper=stamper).sign_pdf(writer, output=output)
-    return output.getvalue()
-
-
-# --- Validation ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -529,30 +322,3 @@ def evaluate(
         document_timestamp_ok=doc_ts_ok,
     )
     return status, facts
-
-
-__all__ = [
-    "B_B",
-    "B_LT",
-    "B_LTA",
-    "B_T",
-    "LEVELS",
-    "LtvConfigurationError",
-    "LtvFacts",
-    "Revocation",
-    "SigningError",
-    "anchor_paths",
-    "evaluate",
-    "level",
-    "load_trust_anchors",
-    "metadata_options",
-    "sign",
-    "signature_metadata",
-    "timestamper",
-    "tsa_url",
-]
-
-
-def level_timestamper() -> timestamps.HTTPTimeStamper | None:
-    """The configured TSA when the configured level wants a timestamp (B-T and above)."""
-    return timestamper() if level() != B_B else None
