@@ -4,17 +4,15 @@ seal them, with their signatures) or CSV (events), for verification outside Văn
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from documents.management import arguments
 from documents.models import Document
 from documents.trail import export as trail_export
-
-DATE_FORMAT = "%d/%m/%Y"
 
 
 class Command(BaseCommand):
@@ -34,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         reference = options.get("document")
-        start, end = self._date(options.get("start")), self._date(options.get("end"))
+        start, end = arguments.day(options.get("start")), arguments.day(options.get("end"))
         if reference and (start or end):
             raise CommandError(_("Chọn hoặc một văn bản, hoặc một khoảng thời gian."))
         if not reference and not (start or end):
@@ -71,19 +69,12 @@ class Command(BaseCommand):
         query = Document.objects.filter(notation=reference)
         if reference.isdigit():
             query = Document.objects.filter(pk=int(reference))
-        document = query.first()
-        if document is None:
+        found = list(query.order_by("pk")[:2])
+        if not found:
             raise CommandError(_("Không có văn bản %(ref)s.") % {"ref": reference})
-        return document
-
-    @staticmethod
-    def _date(value: object) -> dt.date | None:
-        if value is None:
-            return None
-        try:
-            return dt.datetime.strptime(str(value).strip(), DATE_FORMAT).date()
-        except ValueError as error:
+        if len(found) > 1:  # the same number in two years: ask for the id
             raise CommandError(
-                _("Ngày không hợp lệ: %(value)s (cần dạng dd/mm/yyyy, ví dụ 31/12/2020).")
-                % {"value": value}
-            ) from error
+                _("Có nhiều văn bản %(ref)s; dùng mã (id) của văn bản, ví dụ --document %(id)d.")
+                % {"ref": reference, "id": found[0].pk}
+            )
+        return found[0]

@@ -5,14 +5,11 @@ each reminder is sent once per deadline."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from documents.followup import reminders
-
-DATE_FORMAT = "%d/%m/%Y"
+from documents.management import arguments
 
 
 class Command(BaseCommand):
@@ -28,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        today = self._date(options.get("date"))
+        today = arguments.day(options.get("date"))
         counts = reminders.send_due_reminders(today=today)
         self.stdout.write(
             _(
@@ -37,15 +34,3 @@ class Command(BaseCommand):
             )
             % counts
         )
-
-    @staticmethod
-    def _date(value: object) -> dt.date | None:
-        if value is None:
-            return None
-        try:
-            return dt.datetime.strptime(str(value).strip(), DATE_FORMAT).date()
-        except ValueError as error:
-            raise CommandError(
-                _("Ngày không hợp lệ: %(value)s (cần dạng dd/mm/yyyy, ví dụ 31/12/2020).")
-                % {"value": value}
-            ) from error
