@@ -221,6 +221,11 @@ SIGNING = {
     "LTV": env.str("SIGNING_LTV", default=""),
     # Whether checking a signature may fetch OCSP/CRL from the URLs in its certificates.
     "FETCH_REVOCATION": env.bool("SIGNING_FETCH_REVOCATION", default=False),
+    # Signing mode "client": the signing service on the leader's own computer that the document
+    # page asks to sign with their USB token (docs/signing.md, the adapter contract).
+    "CLIENT_SERVICE_URL": env.str(
+        "SIGNING_CLIENT_SERVICE_URL", default="http://127.0.0.1:8787/sign"
+    ),
     # demo-files only, below.
     # <username>.key.pem and <username>.crt.pem (certificate, then its chain) per signer.
     "SIGNER_KEYS_DIR": env.str("SIGNING_SIGNER_KEYS_DIR", default=str(SIGNING_DIR("signers"))),

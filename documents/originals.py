@@ -11,6 +11,11 @@ failure; the people who may act on the document ask for it again once it is mend
 
 The job is safe to run twice and at any time: it locks the document, and returns when the
 original exists already or the document no longer wants it.
+
+A signer whose key is on the device in their own browser (signing mode "client",
+docs/signing.md) signs the signed-off original there: the job prepares the PDF and the
+document waits for them ("Chờ người ký ký số bằng thiết bị"), issuance refused meanwhile;
+`sign_on_device` finishes, checks and stores it when their signature comes back.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from . import audit, permissions, publishing, signers
-from .models import Document, Event, Rendition
+from . import audit, client_signing, permissions, publishing, signers
+from .models import Document, Event, PendingSignature, Rendition
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,13 @@ def wanted(document: Document) -> list[str]:
     return [kind for kind in (SIGNED_OFF, ISSUED) if document.status in WANTED_FROM[kind]]
 
 
+AWAITING_DEVICE = _lazy("Chờ người ký ký số bằng thiết bị")
+AWAITING_DEVICE_REFUSAL = _lazy(
+    "Chờ người ký ký số bằng thiết bị: người ký cần mở trang văn bản và ký số bằng thiết bị "
+    "ký số (USB token) của mình; chưa thể ban hành."
+)
+
+
 # --- before a step: refuse what the job could not do, and what is not made yet -------------
 
 
@@ -56,6 +69,8 @@ def ensure_signer_can_sign(signer: User) -> None:
 
 def ensure_ready_to_issue(document: Document) -> None:
     """The signed-off original is made and intact, and the agency can sign."""
+    if awaiting_device(document) is not None:
+        raise ValidationError(AWAITING_DEVICE_REFUSAL)
     publishing.signed_off_pdf(document)
     signers.check_signer(None)
 
@@ -89,6 +104,12 @@ def make_signed_original(*, document_id: int, kind: str) -> Rendition | None:
         try:
             if kind == SIGNED_OFF:
                 assert document.signer is not None  # a signed-off document has its signer
+                if signers.is_client(document.signer):
+                    # Signed in the signer's browser (mode "client"): prepared here, finished
+                    # by sign_on_device when they sign; the page says it waits for them.
+                    if awaiting_device(document) is None:
+                        publishing.prepare_sign_off(document=document, actor=document.signer)
+                    return None
                 rendition = publishing.sign_off_rendition(document=document, actor=document.signer)
             else:
                 rendition = publishing.issue_rendition(document=document)
@@ -120,6 +141,8 @@ class Pending:
 
     kind: str
     failure: str  # why the last try failed; "" while it is being made
+    awaiting_device: bool = False  # prepared; the signer signs with their device (mode client)
+    signer_id: int | None = None  # who must sign, when awaiting_device
 
     @property
     def failed(self) -> bool:
@@ -135,6 +158,10 @@ def pending(document: Document, made: set[str] | None = None) -> Pending | None:
     if not missing:
         return None
     kind = missing[0]
+    if kind == SIGNED_OFF:
+        waiting = awaiting_device(document)
+        if waiting is not None:
+            return Pending(kind=kind, failure="", awaiting_device=True, signer_id=waiting.signer_id)
     last = (
         document.events.filter(
             kind__in=(Event.Kind.RENDER_FAILED, Event.Kind.RENDER_REQUESTED), data__rendition=kind
@@ -205,6 +232,63 @@ def overdue(*, now: datetime, after: timedelta, within: timedelta) -> list[tuple
             if state is not None and state.kind == kind and not state.failed:
                 found.append((document.pk, kind))
     return found
+
+
+# --- signing mode "client": the signer's own device, in their browser --------------------
+
+
+def awaiting_device(document: Document) -> PendingSignature | None:
+    """The signed-off original prepared for the signer's device and not signed yet."""
+    return document.pending_signatures.filter(kind=SIGNED_OFF).first()
+
+
+NOTHING_TO_SIGN = "nothing_to_sign"
+
+
+def _pending_for(document: Document, actor: User) -> PendingSignature:
+    """What the actor must sign on the document: PermissionDenied for anyone but its
+    signer, ValidationError (code NOTHING_TO_SIGN) when nothing waits for a signature."""
+    if document.signer_id != actor.pk:
+        raise PermissionDenied(_("Chỉ người ký của văn bản mới ký số văn bản này."))
+    pending_signature = awaiting_device(document)
+    if pending_signature is None:
+        if document.renditions.filter(kind=SIGNED_OFF).exists():
+            message = _("Văn bản đã được ký số; không cần ký lại.")
+        else:
+            message = _("Văn bản không chờ ký số bằng thiết bị.")
+        raise ValidationError(message, code=NOTHING_TO_SIGN)
+    if pending_signature.signer_id != actor.pk:
+        raise PermissionDenied(_("Chỉ người ký của văn bản mới ký số văn bản này."))
+    return pending_signature
+
+
+def data_to_sign(*, document: Document, actor: User) -> dict[str, str]:
+    """What the signer's page hands their signing service (docs/signing.md)."""
+    return client_signing.request_for(_pending_for(document, actor))
+
+
+def sign_on_device(*, document: Document, actor: User, signature: object) -> Rendition:
+    """The signer's signature value (base64) from their device: the signed-off original is
+    finished, checked and stored, and recorded as the job records it. Refuses, nothing
+    stored: PermissionDenied (not the signer), ValidationError (a bad signature, nothing
+    waiting)."""
+    with transaction.atomic():
+        document = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("organization", "document_type", "signer")
+            .get(pk=document.pk)
+        )
+        pending_signature = _pending_for(document, actor)
+        value = client_signing.decode_signature(signature)
+        pending_signature.document = document
+        rendition = publishing.finish_sign_off(pending=pending_signature, signature=value)
+        audit.record(
+            document=document,
+            actor=None,
+            kind=Event.Kind.RENDERED,
+            data={"rendition": SIGNED_OFF, "pdf_sha256": rendition.sha256},
+        )
+        return rendition
 
 
 def enqueue(document: Document, kind: str) -> None:

@@ -24,9 +24,10 @@ from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from pyhanko.sign.general import SigningError
 
-from . import signers, signing
-from .models import Document, Rendition
+from . import client_signing, signers, signing
+from .models import Document, PendingSignature, Rendition
 from .rendering import document_parts, render_pdf, slots
 from .rendering import fields as pdf_fields
 from .rendering import metadata as pdf_metadata
@@ -95,19 +96,69 @@ def issue_rendition(*, document: Document) -> Rendition:
         return _issue_rendition(document=document)
 
 
-def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
+def _sign_off_content(document: Document) -> bytes:
     buffer = io.BytesIO()
     render_pdf(document, buffer, draft_mark=False)
+    return buffer.getvalue()
+
+
+def _sign_off_signature(document: Document) -> dict[str, object]:
+    """Where and how the signer's signature goes (the same whoever holds the key)."""
+    return {
+        "reason": _("Ký duyệt"),
+        "location": document.place or document.organization.place,
+        "field_name": slots.SIGNATURE,
+        "appearance": signing.signer_appearance(),
+    }
+
+
+def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
+    pdf = _sign_off_content(document)
     with signers.signing_as(actor) as signer:  # refuses (ValidationError) when it cannot sign
-        pdf = signing.sign_pdf(
-            buffer.getvalue(),
-            signer=signer,
-            reason=_("Ký duyệt"),
-            location=document.place or document.organization.place,
-            field_name=slots.SIGNATURE,
-            appearance=signing.signer_appearance(),
-        )
+        pdf = signing.sign_pdf(pdf, signer=signer, **_sign_off_signature(document))  # type: ignore[arg-type]
     return _store(document, Rendition.Kind.SIGNED_OFF, pdf)
+
+
+def prepare_sign_off(*, document: Document, actor: User) -> PendingSignature:
+    """Signing mode "client": render the signed-off content and prepare it for the
+    signer's own device (documents.client_signing), kept until they sign in the browser.
+    ValidationError when their registered certificate is missing or not valid now."""
+    certificates = signers.client_certificates(actor)
+    with translation.override(DOCUMENT_LANGUAGE):
+        try:
+            prepared = client_signing.prepare(
+                _sign_off_content(document),
+                certificates=certificates,
+                **_sign_off_signature(document),  # type: ignore[arg-type]
+            )
+        except (SigningError, ValueError) as exc:
+            logger.warning("preparing the signature of document %s: %r", document.pk, exc)
+            raise ValidationError(
+                _("Không chuẩn bị được văn bản để ký bằng thiết bị (%(reason)s).") % {"reason": exc}
+            ) from exc
+    return PendingSignature.objects.create(
+        document=document,
+        kind=Rendition.Kind.SIGNED_OFF,
+        signer=actor,
+        pdf=prepared.pdf,
+        document_digest=prepared.document_digest,
+        reserved_start=prepared.reserved_start,
+        reserved_end=prepared.reserved_end,
+        signed_attributes=prepared.signed_attributes,
+        digest_algorithm=client_signing.DIGEST,
+        certificates=client_signing.certificates_pem(certificates),
+        certificate_sha256=client_signing.certificate_sha256(certificates[0]),
+    )
+
+
+def finish_sign_off(*, pending: PendingSignature, signature: bytes) -> Rendition:
+    """Signing mode "client": the signature value from the signer's device embedded in the
+    prepared PDF, checked, and stored as the signed-off original; the preparation is done
+    with. ValidationError (nothing stored) when the signature is not right."""
+    pdf = client_signing.finish(pending, signature)
+    rendition = _store(pending.document, Rendition.Kind.SIGNED_OFF, pdf)
+    pending.delete()
+    return rendition
 
 
 def signed_off_pdf(document: Document) -> bytes:

@@ -9,6 +9,9 @@ sign-off and for the agency's at issuance, chosen by settings.SIGNING:
   holds the PIN, read from an environment variable or a file, never from the repository.
 - ``"csc"``: remote signing through the Cloud Signature Consortium API (pyHanko's CSCSigner),
   as VNPT SmartCA or Viettel MySign offer it; the server holds an API token, never the key.
+- ``"client"``: the leader's USB token in their own browser, through the signing service on
+  their computer (documents.client_signing); the server holds only the certificate, so it
+  never signs for them: sign-off prepares the PDF and waits (`is_client`, `client_certificates`).
 
 settings.SIGNING["BACKEND"] is the default for everyone (a mode name, or a dict with "mode"
 and the mode's options); SIGNING["SIGNERS"] = {username: {...}} overrides it per signer and
@@ -33,6 +36,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +66,8 @@ from . import pki, signing
 
 logger = logging.getLogger(__name__)
 
-DEMO_FILES, PKCS11, CSC = "demo-files", "pkcs11", "csc"
-MODES = (DEMO_FILES, PKCS11, CSC)
+DEMO_FILES, PKCS11, CSC, CLIENT = "demo-files", "pkcs11", "csc", "client"
+MODES = (DEMO_FILES, PKCS11, CSC, CLIENT)
 AGENCY = "agency"  # what "{username}" becomes in the agency's options
 DIGEST = "sha256"
 CSC_TIMEOUT = 30  # seconds for one call to the remote signing service, unless "timeout" says
@@ -106,7 +110,11 @@ def spec_for(username: str | None) -> dict[str, Any]:
         raise ConfigurationError(
             f"unknown signing mode {spec.get('mode')!r}; use one of {', '.join(MODES)}"
         )
-    required = {PKCS11: ("module",), CSC: ("url", "credential_id")}.get(spec["mode"], ())
+    if spec["mode"] == CLIENT and username is None:
+        raise ConfigurationError("client is for a signer; the agency signs on the server")
+    required = {PKCS11: ("module",), CSC: ("url", "credential_id"), CLIENT: ("cert_file",)}.get(
+        spec["mode"], ()
+    )
     missing = [key for key in required if not spec.get(key)]
     if missing:
         raise ConfigurationError(f"{spec['mode']} needs {', '.join(missing)}")
@@ -440,12 +448,61 @@ def _csc_signer(spec: Mapping[str, Any], who: str) -> Signer:
     return _RemoteSigner(session=None, auth_manager=manager, sign_timeout=timeout)  # type: ignore[arg-type]
 
 
+# --- "client": the key in the signer's own browser; the server holds the certificate -----
+
+
+def is_client(user: AbstractBaseUser) -> bool:
+    """The user signs with the device in their own browser (mode "client")."""
+    try:
+        return spec_for(user.get_username())["mode"] == CLIENT
+    except ConfigurationError:
+        return False  # signer_for refuses with the reason
+
+
+def client_certificates(user: AbstractBaseUser) -> list[x509.Certificate]:
+    """The registered certificate of a "client" signer, then its chain (cert_file, then
+    chain_file); ValidationError when it is missing or not valid now."""
+    username = user.get_username()
+    who = _who(username)
+    try:
+        spec = spec_for(username)
+        if spec["mode"] != CLIENT:
+            raise ConfigurationError(f"{username} does not sign in the browser")
+        found = pki.load_certificates(Path(str(spec["cert_file"])))
+        if spec.get("chain_file"):
+            found += pki.load_certificates(Path(str(spec["chain_file"])))
+    except (ConfigurationError, OSError, ValueError) as exc:
+        raise _config_refusal(who, exc) from exc
+    if not found:
+        raise _config_refusal(who, ConfigurationError("no certificate in cert_file"))
+    now = datetime.now(UTC)
+    cert = found[0]
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise _refusal(
+            _(
+                "Chứng thư số đã đăng ký của %(who)s không còn hiệu lực (%(reason)s); liên hệ "
+                "quản trị hệ thống để đăng ký chứng thư mới."
+            ),
+            who,
+            f"{cert.not_valid_before_utc:%d/%m/%Y}–{cert.not_valid_after_utc:%d/%m/%Y}",
+        )
+    return found
+
+
 def _make(username: str | None) -> Signer:
     who = _who(username)
     try:
         spec = spec_for(username)
     except ConfigurationError as exc:
         raise _config_refusal(who, exc) from exc
+    if spec["mode"] == CLIENT:
+        raise _refusal(
+            _(
+                "Khoá ký của %(who)s nằm trên thiết bị ký số của người ký; máy chủ không ký "
+                "thay được. Người ký ký số trên trang văn bản."
+            ),
+            who,
+        )
     if spec["mode"] == PKCS11:
         return _pkcs11_signer(spec, who)
     if spec["mode"] == CSC:
@@ -509,7 +566,11 @@ def signing_as(user: AbstractBaseUser | None) -> Iterator[Signer]:
 
 def check_signer(user: AbstractBaseUser | None) -> None:
     """Refuse (ValidationError) unless the user's (None: the agency's) key can be reached
-    now: the token opens with its PIN and holds the key, or the service answers."""
+    now: the token opens with its PIN and holds the key, or the service answers; for a
+    "client" signer, their registered certificate is there and valid now."""
+    if user is not None and is_client(user):
+        client_certificates(user)
+        return
     release(_make(None if user is None else user.get_username()))
 
 

@@ -20,6 +20,7 @@ from viewflow.workflow.flow.views.mixins import StoreRequestPathMixin
 
 from .. import selectors
 from . import dashboard, documents, files, filters, followup, home, notifications, receipts
+from .client_signing import DeviceSignatureView
 from .columns import column
 from .pagination import CappedPaginator
 
@@ -247,6 +248,11 @@ class DocumentsApp(Application):
     )
     document_docx_path = path(
         "van-ban/<int:pk>/docx/", files.DocumentDocxView.as_view(), name="document_docx"
+    )
+    document_device_signature_path = path(
+        "van-ban/<int:pk>/ky-so-thiet-bi/",
+        DeviceSignatureView.as_view(),
+        name="document_device_signature",
     )
     verify_path = path(
         "kiem-tra-chu-ky/", files.SignatureVerifyView.as_view(), name="signature_verify"

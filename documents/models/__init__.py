@@ -7,6 +7,7 @@ from .document import Attachment, Document, DocumentType, Receipt, RecipientLine
 from .followup import Assignment, AssignmentReport, Reminder
 from .numbering import RegisterCounter
 from .organisation import Organization, Position, Profile, Unit
+from .pending_signature import PendingSignature
 from .rendition import Rendition
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "DocumentType",
     "Event",
     "Organization",
+    "PendingSignature",
     "Position",
     "Profile",
     "Receipt",
