@@ -50,6 +50,7 @@ DEFAULT_SERVICE_URL = "http://127.0.0.1:8787/sign"
 # Room for the signature value in the CMS the placeholder is sized for: an RSA-4096
 # signature; smaller keys (RSA-2048, ECDSA) leave part of it unused.
 SIGNATURE_ROOM = 512
+PRESIGN_FIELD = "VanThuPresignCheck"  # a field of a throwaway copy, never written
 MAX_SIGNATURE_SIZE = 2048  # bytes of a signature value accepted from the browser
 
 
@@ -200,12 +201,16 @@ def _post_sign_instructions(
     document timestamp for B-LTA, as pyHanko's PdfSigner would have added them."""
     if not metadata.embed_validation_info:
         return None
+    # pyHanko's own pre-signing validation, in a session over a throwaway copy (its new
+    # field is never written); not given the writer: the prepared file's placeholder is
+    # not a signature to read, and a freshly rendered document has no earlier timestamp
+    # chain to extend.
     pdf_signer = pyhanko_signers.PdfSigner(
         metadata, signer=_external_signer(certificates, SIGNATURE_ROOM)
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(bytes(pending.pdf)), strict=False)
     session = pdf_signer.init_signing_session(writer)
-    validation_info = asyncio.run(session.perform_presign_validation(writer))
+    validation_info = asyncio.run(session.perform_presign_validation(None))
     if validation_info is None:
         return None
     return PostSignInstructions(
@@ -224,7 +229,7 @@ def finish(pending: PendingSignature, signature: bytes) -> bytes:
     data = bytes(pending.signed_attributes)
     _check_value(certificates[0], data, signature)
     signer = _external_signer(certificates, signature)
-    metadata = _metadata(certificates, reason="", location="", field_name="")
+    metadata = _metadata(certificates, reason="", location="", field_name=PRESIGN_FIELD)
     output = io.BytesIO(bytes(pending.pdf))
     try:
         signed_attributes = cms.CMSAttributes.load(data)

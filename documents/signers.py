@@ -471,7 +471,16 @@ def client_certificates(user: AbstractBaseUser) -> list[x509.Certificate]:
         found = pki.load_certificates(Path(str(spec["cert_file"])))
         if spec.get("chain_file"):
             found += pki.load_certificates(Path(str(spec["chain_file"])))
-    except (ConfigurationError, OSError, ValueError) as exc:
+    except OSError as exc:
+        raise _refusal(
+            _(
+                "Chưa có chứng thư số đã đăng ký của %(who)s (%(reason)s); liên hệ quản trị "
+                "hệ thống."
+            ),
+            who,
+            exc.strerror or exc,
+        ) from exc
+    except (ConfigurationError, ValueError) as exc:
         raise _config_refusal(who, exc) from exc
     if not found:
         raise _config_refusal(who, ConfigurationError("no certificate in cert_file"))

@@ -45,3 +45,7 @@ def client_mode(settings, signing_keys, service):
 def submitted(seed_plan, users):
     services.document_submit(document=seed_plan, actor=users.chuyenvien, signer=users.phogiamdoc)
     return seed_plan
+
+
+# The real TSA and OCSP responder of tests/ltv, for signing in the browser at B-LTA.
+from tests.ltv.conftest import ltv_pki  # noqa: E402, F401

@@ -2,7 +2,8 @@
 plug-ins behind an adapter): the contract of docs/signing.md, over real HTTP on 127.0.0.1.
 
 POST /sign {"data": base64, "digest": "sha256", "certificate_sha256": hex} →
-{"signature": base64}, the RSA PKCS#1 v1.5 signature of the data with the key it holds.
+{"signature": base64}, the signature of the data with the key it holds (RSA PKCS#1 v1.5,
+or ECDSA), SHA-256.
 It answers the browser's CORS preflight (and Chrome's Private Network Access) for any
 origin, as a real plug-in does for the office's site."""
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 
 class SigningService:
@@ -53,7 +54,11 @@ class SigningService:
             data = base64.b64decode(request["data"], validate=True)
         except (KeyError, ValueError):
             return 400, {"error": "bad data"}
-        value = self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            value = self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            assert isinstance(self.key, ec.EllipticCurvePrivateKey)
+            value = self.key.sign(data, ec.ECDSA(hashes.SHA256()))
         return 200, {"signature": base64.b64encode(value).decode()}
 
     def _handler(self):

@@ -159,7 +159,16 @@ def test_another_user_may_neither_read_nor_sign(waiting, users, service):
     status, body = post_signature(clerk, waiting, answer["signature"])
     assert status == 403 and body["error"]
     assert state(waiting) == before
-    assert login(users.vanthu).get(endpoint(waiting)).status_code == 403
+    # giamdoc may not see a document signed by phogiamdoc: 404, as for any hidden document
+    stranger = login(users.giamdoc)
+    assert stranger.get(endpoint(waiting)).status_code == 404
+    response = stranger.post(
+        endpoint(waiting),
+        json.dumps({"signature": answer["signature"]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert state(waiting) == before
 
 
 def test_a_signature_by_another_key_is_refused(waiting, users, wrong_key_service):
@@ -200,3 +209,70 @@ def test_a_body_that_is_not_json_is_refused(waiting, users):
     response = login(users.phogiamdoc).post(endpoint(waiting), "{not json", "application/json")
     assert response.status_code == 400 and response.json()["error"]
     assert state(waiting) == before
+
+
+def test_a_document_not_waiting_for_a_device_has_nothing_to_sign(submitted, users):
+    before = state(submitted)
+    response = login(users.phogiamdoc).get(endpoint(submitted))  # not signed off yet
+    assert response.status_code == 409 and response.json()["error"]
+    status, _ = post_signature(login(users.phogiamdoc), submitted, "AAAA")
+    assert status == 409 and state(submitted) == before
+
+
+def test_sign_off_is_refused_without_a_valid_registered_certificate(
+    submitted, users, settings, tmp_path
+):
+    """check_signer in client mode: the certificate file is there and valid today."""
+    url = f"/documents/van-ban/{submitted.pk}/ky-duyet/"
+    missing = str(tmp_path / "missing.pem")
+    settings.SIGNING = {
+        **settings.SIGNING,
+        "SIGNERS": {"phogiamdoc": {"mode": "client", "cert_file": missing}},
+    }
+    response = login(users.phogiamdoc).post(url, {"decision": "approve"})
+    assert (
+        response.status_code == 422
+        and "Chưa có chứng thư số đã đăng ký của người ký phogiamdoc" in response.text
+    )
+
+    expired = tmp_path / "expired.pem"
+    expired.write_bytes(expired_certificate())
+    settings.SIGNING = {
+        **settings.SIGNING,
+        "SIGNERS": {"phogiamdoc": {"mode": "client", "cert_file": str(expired)}},
+    }
+    response = login(users.phogiamdoc).post(url, {"decision": "approve"})
+    assert response.status_code == 422 and "không còn hiệu lực" in response.text
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"
+    assert not PendingSignature.objects.filter(document=submitted).exists()
+
+
+def expired_certificate() -> bytes:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Hết hạn")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=400))
+        .not_valid_after(now - dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_the_agency_cannot_be_in_client_mode(settings):
+    settings.SIGNING = {**settings.SIGNING, "AGENCY": {"mode": "client", "cert_file": "x.pem"}}
+    with pytest.raises(signers.ConfigurationError, match="agency"):
+        signers.configured_specs()
