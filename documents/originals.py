@@ -50,7 +50,6 @@ def wanted(document: Document) -> list[str]:
     return [kind for kind in (SIGNED_OFF, ISSUED) if document.status in WANTED_FROM[kind]]
 
 
-AWAITING_DEVICE = _lazy("Chờ người ký ký số bằng thiết bị")
 AWAITING_DEVICE_REFUSAL = _lazy(
     "Chờ người ký ký số bằng thiết bị: người ký cần mở trang văn bản và ký số bằng thiết bị "
     "ký số (USB token) của mình; chưa thể ban hành."
@@ -88,7 +87,8 @@ def ensure_issued_original(document: Document) -> None:
 
 def make_signed_original(*, document_id: int, kind: str) -> Rendition | None:
     """Render and sign one original of the document, once. Returns it, or None when the
-    document does not call for it or the job failed (the failure is in the trail)."""
+    document does not call for it, the job failed (the failure is in the trail), or the
+    signer signs it with their own device (mode "client": prepared here, then waiting)."""
     with transaction.atomic():
         document = (
             Document.objects.select_for_update(of=("self",))
@@ -229,8 +229,9 @@ def overdue(*, now: datetime, after: timedelta, within: timedelta) -> list[tuple
         )
         for document in lacking:
             state = pending(document)
-            if state is not None and state.kind == kind and not state.failed:
-                found.append((document.pk, kind))
+            if state is None or state.kind != kind or state.failed or state.awaiting_device:
+                continue  # made, failed (an office acts), or waiting for the signer's device
+            found.append((document.pk, kind))
     return found
 
 

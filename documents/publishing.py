@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import weakref
+from typing import TypedDict
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -102,7 +103,14 @@ def _sign_off_content(document: Document) -> bytes:
     return buffer.getvalue()
 
 
-def _sign_off_signature(document: Document) -> dict[str, object]:
+class _Signature(TypedDict):
+    reason: str
+    location: str
+    field_name: str
+    appearance: signing.Appearance
+
+
+def _sign_off_signature(document: Document) -> _Signature:
     """Where and how the signer's signature goes (the same whoever holds the key)."""
     return {
         "reason": _("Ký duyệt"),
@@ -115,7 +123,7 @@ def _sign_off_signature(document: Document) -> dict[str, object]:
 def _sign_off_rendition(*, document: Document, actor: User) -> Rendition:
     pdf = _sign_off_content(document)
     with signers.signing_as(actor) as signer:  # refuses (ValidationError) when it cannot sign
-        pdf = signing.sign_pdf(pdf, signer=signer, **_sign_off_signature(document))  # type: ignore[arg-type]
+        pdf = signing.sign_pdf(pdf, signer=signer, **_sign_off_signature(document))
     return _store(document, Rendition.Kind.SIGNED_OFF, pdf)
 
 
@@ -129,7 +137,7 @@ def prepare_sign_off(*, document: Document, actor: User) -> PendingSignature:
             prepared = client_signing.prepare(
                 _sign_off_content(document),
                 certificates=certificates,
-                **_sign_off_signature(document),  # type: ignore[arg-type]
+                **_sign_off_signature(document),
             )
         except (SigningError, ValueError) as exc:
             logger.warning("preparing the signature of document %s: %r", document.pk, exc)

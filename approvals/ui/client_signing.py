@@ -14,7 +14,7 @@ import json
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse, RawPostDataException
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -37,10 +37,16 @@ def _refusal(error: Exception) -> JsonResponse:
 def _signature(request: HttpRequest) -> object:
     """The "signature" of a JSON body; None when the body is not one (refused as no
     signature, after the checks of who asks)."""
-    if len(request.body) > MAX_BODY:
+    if request.content_type != "application/json":
+        return None  # a form post (its body may have been read already)
+    try:
+        raw = request.body
+    except RawPostDataException:
+        return None
+    if len(raw) > MAX_BODY:
         return None
     try:
-        body = json.loads(request.body or b"{}")
+        body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         return None
     return body.get("signature") if isinstance(body, dict) else None

@@ -276,3 +276,30 @@ def test_the_agency_cannot_be_in_client_mode(settings):
     settings.SIGNING = {**settings.SIGNING, "AGENCY": {"mode": "client", "cert_file": "x.pem"}}
     with pytest.raises(signers.ConfigurationError, match="agency"):
         signers.configured_specs()
+
+
+def test_a_document_waiting_for_the_device_is_not_a_lost_job(waiting):
+    """originals.overdue finds originals whose job was lost; one waiting for the signer's
+    device is not one (nothing would come of running its job again)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from documents import originals
+
+    later = timezone.now() + dt.timedelta(hours=1)
+    found = originals.overdue(now=later, after=dt.timedelta(minutes=5), within=dt.timedelta(days=2))
+    assert (waiting.pk, "signed_off") not in found
+    PendingSignature.objects.filter(document=waiting).delete()  # as if the job were lost
+    found = originals.overdue(now=later, after=dt.timedelta(minutes=5), within=dt.timedelta(days=2))
+    assert (waiting.pk, "signed_off") in found
+
+
+def test_a_form_post_is_refused_cleanly(waiting, users):
+    """Not JSON (a form, as a stray <form> would send): refused, never a 500."""
+    before = state(waiting)
+    response = login(users.phogiamdoc).post(endpoint(waiting), {"signature": "AAAA"})
+    assert response.status_code == 400 and response.json()["error"]
+    response = login(users.vanthu).post(endpoint(waiting), {"signature": "AAAA"})
+    assert response.status_code == 403
+    assert state(waiting) == before
