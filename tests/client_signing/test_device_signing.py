@@ -276,6 +276,9 @@ def test_the_agency_cannot_be_in_client_mode(settings):
     settings.SIGNING = {**settings.SIGNING, "AGENCY": {"mode": "client", "cert_file": "x.pem"}}
     with pytest.raises(signers.ConfigurationError, match="agency"):
         signers.configured_specs()
+    settings.SIGNING = {**settings.SIGNING, "AGENCY": {}, "SIGNERS": {"giamdoc": "client"}}
+    with pytest.raises(signers.ConfigurationError, match="client needs cert_file"):
+        signers.configured_specs()
 
 
 def test_a_document_waiting_for_the_device_is_not_a_lost_job(waiting):
