@@ -112,6 +112,7 @@ DOCUMENT_URLS = {
     "process_detail",
     "process_chart",
     "document_original_retry",
+    "document_device_signature",
 }
 RECEIPT_URLS = {"receipt_detail", "receipt_hand_over"}
 # The follow-up dashboard, its XLSX export and its printable page: the members of the agency's
@@ -301,6 +302,10 @@ def expected_document(name: str, method: str, role: str, state: str) -> set[int]
         if method == "POST":
             return {405}
         return {200} if visible else {404}
+    if name == "document_device_signature":
+        # The signer's device signature (mode client): these documents are signed with the
+        # demo files, so nothing waits for a device: 409 for their signer, 403 for the others.
+        return {403, 409} if visible else {404}
     if name == "document_original_retry":
         # POST only; every original of these documents was made: nothing to ask again.
         if method == "GET":
