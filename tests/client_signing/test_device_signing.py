@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from approvals import services
-from documents import signers, signing
+from documents import pki, signers, signing
 from documents.models import Event, PendingSignature, Rendition
 
 from .emulator import ask
@@ -61,7 +61,7 @@ def state(document) -> dict:
 
 
 def fingerprint(signing_keys, username: str) -> str:
-    cert = signers.pki.load_certificates(signing_keys / "signers" / f"{username}.crt.pem")[0]
+    cert = pki.load_certificates(signing_keys / "signers" / f"{username}.crt.pem")[0]
     return signing.fingerprint(cert)
 
 
