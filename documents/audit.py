@@ -95,28 +95,29 @@ def record(
     comment: str = "",
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event to the document's chain. The caller holds the document's row lock
-    (every workflow service does)."""
-    with transaction.atomic(savepoint=False):
-        return _append(
-            chain=audit_format.document_chain(document.pk),
-            document=document,
-            actor=actor,
-            role=role_of(actor),
-            kind=kind,
-            comment=comment,
-            data=_stored_json(data),
-        )
+    """Append one event to the document's chain."""
+    return _record(audit_format.document_chain(document.pk), document, actor, kind, comment, data)
 
 
 def record_system(
     *, actor: User | None, kind: str, comment: str = "", data: dict[str, Any] | None = None
 ) -> Event:
     """Append one event to the system chain (rights, roles, organisation)."""
-    with transaction.atomic(savepoint=False):
+    return _record(audit_format.SYSTEM_CHAIN, None, actor, kind, comment, data)
+
+
+def _record(
+    chain: str,
+    document: Document | None,
+    actor: User | None,
+    kind: str,
+    comment: str,
+    data: dict[str, Any] | None,
+) -> Event:
+    with transaction.atomic(savepoint=False):  # the chain's lock lasts to the commit
         return _append(
-            chain=audit_format.SYSTEM_CHAIN,
-            document=None,
+            chain=chain,
+            document=document,
             actor=actor,
             role=role_of(actor),
             kind=kind,
