@@ -64,9 +64,15 @@ def _append(
         with connection.cursor() as cursor:
             lock_key = document.pk if document is not None else 0
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, lock_key])
-    last = Event.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    last = (
+        Event.objects.filter(chain=chain)
+        .order_by("-seq")
+        .values_list("seq", "hash", "created_at")
+        .first()
+    )
     seq, prev = (last[0] + 1, last[1]) if last else (1, audit_format.GENESIS)
-    created_at = timezone.now()
+    # Never dated before the event it follows (a clock set back): a chain is in time order.
+    created_at = max(timezone.now(), last[2]) if last else timezone.now()
     document_id = document.pk if document is not None else None
     actor_id = actor.pk if actor is not None else None
     digest = audit_format.event_hash(

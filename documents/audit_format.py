@@ -51,6 +51,11 @@ def document_chain(document_id: int) -> str:
     return f"d:{document_id}"
 
 
+def chain_of(document_id: int | None) -> str:
+    """The chain an event of this document (None: no document) must be on."""
+    return SYSTEM_CHAIN if document_id is None else document_chain(document_id)
+
+
 # One encoder for every event: json.dumps with options builds a new one per call.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -102,26 +107,30 @@ class ChainWalker:
 
     def __init__(self, *, from_start: bool = True) -> None:
         self.from_start = from_start
-        self.last: dict[str, tuple[int, str]] = {}
+        self.last: dict[str, tuple[int, str, str]] = {}
         self.count = 0
 
     def feed(self, event: Mapping[str, Any]) -> str | None:
-        chain, seq = event["chain"], event["seq"]
+        chain, seq, created = event["chain"], event["seq"], event["created_at"]
         fields = [event[name] for name in EVENT_FIELDS]
         self.count += 1
         if event_hash(*fields) != event["hash"]:
             return "altered: its content does not match its hash"
+        if chain != chain_of(event["document"]):
+            return "inserted: it is not on its document's chain"
         last = self.last.get(chain)
         if last is None:
             if self.from_start and (seq != 1 or event["prev"] != GENESIS):
                 return "out of order: the chain does not start with it (events before it removed?)"
         else:
-            last_seq, last_hash = last
+            last_seq, last_hash, last_created = last
             if seq != last_seq + 1:
                 return f"out of order: expected number {last_seq + 1} in its chain, found {seq}"
             if event["prev"] != last_hash:
                 return "out of order: it does not follow the event before it in its chain"
-        self.last[chain] = (seq, event["hash"])
+            if created < last_created:
+                return "out of order: it is dated before the event before it"
+        self.last[chain] = (seq, event["hash"], created)
         return None
 
 
@@ -130,22 +139,26 @@ def check_checkpoints(
     heads_of: Mapping[str, Mapping[int, str]] | None = None,
 ) -> Iterable[tuple[Mapping[str, Any], str]]:
     """Yield (checkpoint, reason) for each unsound checkpoint: altered, out of order, or
-    sealing an event that is not there (``heads_of``: chain → {seq: hash} of the events at
-    hand; chains absent from it are not judged, as an export may hold only some)."""
+    sealing an event that is not there. ``heads_of``: chain → {seq: hash} of the events at
+    hand; a sealed head is judged when its chain is at hand and the head falls within the
+    events at hand (an export holds some chains, over some span). Checkpoints may be a
+    selection: the links are checked between consecutive numbers."""
     previous: tuple[int, str] | None = None
     for checkpoint in checkpoints:
         seq, prev = checkpoint["seq"], checkpoint["prev"]
         expected = checkpoint_hash(seq, prev, checkpoint["created_at"], checkpoint["heads"])
         if expected != checkpoint["hash"]:
             yield checkpoint, "altered: its content does not match its hash"
-        elif previous is not None and (seq != previous[0] + 1 or prev != previous[1]):
+        elif previous is not None and seq <= previous[0]:
+            yield checkpoint, "out of order: its number does not follow the one before it"
+        elif previous is not None and seq == previous[0] + 1 and prev != previous[1]:
             yield checkpoint, "out of order: it does not follow the checkpoint before it"
-        elif previous is None and seq == 1 and prev != GENESIS:
+        elif seq == 1 and prev != GENESIS:
             yield checkpoint, "out of order: the first checkpoint must start the chain"
         if heads_of is not None:
             for chain, (head_seq, head_hash) in checkpoint["heads"].items():
                 events = heads_of.get(chain)
-                if events is None:
+                if not events or not (min(events) <= head_seq <= max(events)):
                     continue
                 if events.get(head_seq) != head_hash:
                     yield checkpoint, f"sealed event {chain}#{head_seq} is missing or altered"
@@ -169,8 +182,12 @@ def _load_trust(paths: list[str]) -> list[Any]:
     return roots
 
 
-def check_signature(checkpoint: Mapping[str, Any], roots: list[Any]) -> str | None:
-    """None when the checkpoint's CMS signature covers its hash and chains to a root."""
+def check_signature(
+    checkpoint: Mapping[str, Any], roots: list[Any], pinned: set[str] | None = None
+) -> str | None:
+    """None when the checkpoint's CMS signature covers its hash, chains to a root and, with
+    ``pinned`` (SHA-256 fingerprints, hex), is made by one of those certificates: the
+    agency's, not just anyone's under the same roots."""
     import asyncio
 
     from asn1crypto import cms
@@ -191,7 +208,15 @@ def check_signature(checkpoint: Mapping[str, Any], roots: list[Any]) -> str | No
         return "signature does not match the checkpoint"
     if not status.trusted:
         return "signature is not from a trusted certificate"
+    if pinned is not None and status.signing_cert.sha256.hex() not in pinned:
+        subject = status.signing_cert.subject.human_friendly
+        return f"signed by {subject}, not by the agency's certificate"
     return None
+
+
+def fingerprints(paths: list[str]) -> set[str]:
+    """SHA-256 fingerprints (hex) of the certificates in these PEM or DER files."""
+    return {cert.sha256.hex() for cert in _load_trust(paths)}
 
 
 def read_export(path: str) -> dict[str, Any]:
@@ -213,27 +238,53 @@ def read_export(path: str) -> dict[str, Any]:
         return json.load(handle)
 
 
-def verify_export(export: Mapping[str, Any], roots: list[Any] | None) -> list[str]:
+def verify_export(
+    export: Mapping[str, Any], roots: list[Any] | None, pinned: set[str] | None = None
+) -> list[str]:
     """Every finding in an export, as lines for a person; empty when it all holds."""
     if export.get("format") != FORMAT:
         return [f"not a Văn thư audit export ({FORMAT})"]
     findings = []
-    walker = ChainWalker(from_start=bool(export.get("from_start", False)))
+    # A document's export holds its whole chain: it must start at the genesis. The scope, not
+    # a flag a forger could switch off, says so.
+    scope = export.get("scope") or {}
+    document_scope = scope.get("document") is not None
+    walker = ChainWalker(from_start=document_scope)
     heads_of: dict[str, dict[int, str]] = {}
     for event in export["events"]:
         reason = walker.feed(event)
         if reason:
             findings.append(f"event {event['chain']}#{event['seq']}: {reason}")
         heads_of.setdefault(event["chain"], {})[event["seq"]] = event["hash"]
+    if document_scope:
+        chain = document_chain(int(scope["document"]))
+        if set(heads_of) - {chain}:
+            findings.append(f"events of other chains than {chain} in a document's export")
+        heads_of.setdefault(chain, {})
     checkpoints = export.get("checkpoints", [])
     for checkpoint, reason in check_checkpoints(checkpoints, heads_of):
         findings.append(f"checkpoint {checkpoint['seq']}: {reason}")
+    if document_scope:
+        sealed = [c["heads"][chain][0] for c in checkpoints if chain in c["heads"]]
+        events = heads_of[chain]
+        if sealed and (not events or max(sealed) > max(events)):
+            findings.append(f"events of {chain} up to #{max(sealed)} were sealed, and are missing")
     if roots is not None:
         for checkpoint in checkpoints:
-            reason = check_signature(checkpoint, roots)
+            reason = check_signature(checkpoint, roots, pinned)
             if reason:
                 findings.append(f"checkpoint {checkpoint['seq']}: {reason}")
     return findings
+
+
+def unsealed(export: Mapping[str, Any]) -> int:
+    """How many events of the export no checkpoint at hand covers (written after the last
+    seal): their chain holds, but no signature vouches for them yet."""
+    covered: dict[str, int] = {}
+    for checkpoint in export.get("checkpoints", []):
+        for chain, (seq, _hash) in checkpoint["heads"].items():
+            covered[chain] = max(covered.get(chain, 0), seq)
+    return sum(1 for e in export["events"] if e["seq"] > covered.get(e["chain"], 0))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,22 +298,40 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="PEM file of a root CA trusted for the checkpoints' signatures (repeatable)",
     )
+    parser.add_argument(
+        "--agency-cert",
+        action="append",
+        default=[],
+        help="PEM file of the agency's own certificate: only it may sign checkpoints (repeatable)",
+    )
     args = parser.parse_args(argv)
     try:
         export = read_export(args.export)
         roots = _load_trust(args.trust) if args.trust else None
+        pinned = fingerprints(args.agency_cert) if args.agency_cert else None
     except (OSError, ValueError, KeyError) as error:
         print(f"cannot read: {error}", file=sys.stderr)
         return 2
-    findings = verify_export(export, roots)
+    findings = verify_export(export, roots, pinned)
     for line in findings:
         print(line)
     events, checkpoints = len(export["events"]), len(export.get("checkpoints", []))
     if findings:
         print(f"FAILED: {len(findings)} finding(s) in {events} events, {checkpoints} checkpoints")
         return 1
-    signed = "signatures checked" if roots is not None else "signatures NOT checked (no --trust)"
+    if roots is None:
+        signed = "signatures NOT checked (no --trust)"
+    elif pinned is None:
+        signed = "signatures checked against the roots; signer NOT pinned (no --agency-cert)"
+    else:
+        signed = "signatures checked, made by the agency's certificate"
     print(f"OK: {events} events and {checkpoints} checkpoints verified; {signed}")
+    loose = unsealed(export)
+    if loose:
+        print(
+            f"NOTE: {loose} event(s) written after the last checkpoint at hand: their chain holds,"
+            " but no signature vouches for them yet"
+        )
     return 0
 
 

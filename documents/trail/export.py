@@ -63,7 +63,6 @@ def export(
         # JSON key lookups differ between databases; the heads are read in Python.
         chosen = [c for c in checkpoints if chain in c.heads]
         scope: dict[str, Any] = {"document": document.pk, "notation": document.notation}
-        from_start = True
     else:
         zone = timezone.get_current_timezone()
         since = dt.datetime.combine(start or dt.date.min, dt.time.min, zone) if start else None
@@ -81,12 +80,10 @@ def export(
             "from": start.isoformat() if start else None,
             "to": end.isoformat() if end else None,
         }
-        from_start = False
     return {
         "format": audit_format.FORMAT,
         "exported_at": audit.timestamp(timezone.now()),
         "scope": scope,
-        "from_start": from_start,
         "events": [_event(row) for row in events],
         "checkpoints": [_checkpoint(row) for row in chosen],
     }

@@ -28,21 +28,30 @@ def _file_sha256(file: Any) -> str | None:
         return None
 
 
-def recorded_hashes() -> tuple[dict[tuple[int, str], str], set[tuple[int, str]]]:
+def recorded_hashes() -> tuple[
+    dict[tuple[int, str], str], set[tuple[int, str]], set[tuple[int, str]]
+]:
     """What the trail recorded for the stored files: each signed original's SHA-256 by
     (document, kind), and the (document, SHA-256) of each attachment. A file's own row can be
     edited along with the file; the chained event cannot, unnoticed."""
     originals: dict[tuple[int, str], str] = {}
     attachments: set[tuple[int, str]] = set()
-    rows = Event.objects.filter(kind__in=[Event.Kind.RENDERED, Event.Kind.ATTACHED])
+    twice: set[tuple[int, str]] = set()
+    rows = Event.objects.filter(kind__in=[Event.Kind.RENDERED, Event.Kind.ATTACHED]).order_by(
+        "chain", "seq"
+    )
     for document_id, kind, data in rows.values_list("document_id", "kind", "data"):
         if not isinstance(data, dict):
             continue
         if kind == Event.Kind.RENDERED and "pdf_sha256" in data:
-            originals[(document_id, str(data.get("rendition")))] = data["pdf_sha256"]
+            key = (document_id, str(data.get("rendition")))
+            if key in originals:  # made once: a second record of its making was added
+                twice.add(key)
+            else:
+                originals[key] = data["pdf_sha256"]
         elif kind == Event.Kind.ATTACHED and "sha256" in data:
             attachments.add((document_id, data["sha256"]))
-    return originals, attachments
+    return originals, attachments, twice
 
 
 def verify_files(report: Report, *, signatures: bool) -> None:
@@ -50,7 +59,15 @@ def verify_files(report: Report, *, signatures: bool) -> None:
     it recorded one); with ``signatures``, every original's signatures too."""
     from documents import signing
 
-    recorded, attached = recorded_hashes()
+    recorded, attached, twice = recorded_hashes()
+    for document_id, kind in sorted(twice):
+        report.findings.append(
+            Finding(
+                "event",
+                f"d:{document_id}",
+                f"the making of its {kind} original is recorded more than once",
+            )
+        )
     roots = signing.trust_roots() if signatures else []
     for rendition in Rendition.objects.order_by("pk").iterator(chunk_size=500):
         report.files += 1
@@ -121,7 +138,7 @@ def read_original(rendition: Rendition) -> bytes:
             kind=Event.Kind.RENDERED,
             data__rendition=rendition.kind,
         )
-        .order_by("-seq")
+        .order_by("seq")  # the first record of its making: a later one is a forgery
         .values_list("data", flat=True)
         .first()
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ from django.db import connection, transaction
 
 from documents import audit, audit_format
 from documents.models import Checkpoint, Event
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 10_000
 EVENT_COLUMNS = (
@@ -97,13 +100,31 @@ def _where(row: tuple[Any, ...]) -> str:
     return f"{row[0]}#{row[1]} (id {row[11]})"
 
 
+@dataclass
+class Seals:
+    """What the checkpoints sealed: (chain, seq) → (hash, checkpoint), emptied by the walk
+    of the links found; each chain's last sealed number; and the time before which every
+    event must be sealed (the last checkpoint, less a margin for a transaction that was
+    still open when it was made)."""
+
+    heads: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)
+    last_sealed: dict[str, int] = field(default_factory=dict)
+    sealed_before: str = ""
+
+
+SEAL_MARGIN = dt.timedelta(minutes=10)
+
+
 def verify_events(
-    report: Report,
-    sealed: dict[tuple[str, int], tuple[str, int]],
-    progress: Callable[[int], None] | None = None,
+    report: Report, seals: Seals, progress: Callable[[int], None] | None = None
 ) -> None:
-    """Walk every chain in order; ``sealed`` (chain, seq) → (hash, checkpoint) is emptied of
-    the links found intact, so what is left was removed or altered."""
+    """Walk every chain in order: each event's hash, its place in its document's chain, its
+    link and its time; what the checkpoints sealed is found and unchanged, and nothing older
+    than the last checkpoint escaped it (a chain kept out of the seals)."""
+    sealed, last_sealed, sealed_before = seals.heads, seals.last_sealed, seals.sealed_before
+    system = audit_format.SYSTEM_CHAIN
+    unsealed_chain = None
+    last_created = ""
     sha256 = hashlib.sha256
     encode = audit_format._ENCODER.encode
     genesis = audit_format.GENESIS
@@ -121,10 +142,14 @@ def verify_events(
         ).encode()
         if chain != last_chain:
             report.chains += 1
-            last_chain, last_seq, last_hash = chain, 0, genesis
+            last_chain, last_seq, last_hash, last_created = chain, 0, genesis, ""
         if sha256(canonical).hexdigest() != digest:
             findings.append(
                 Finding("event", _where(row), "altered: its content does not match its hash")
+            )
+        elif chain != (system if document is None else f"d:{document}"):
+            findings.append(
+                Finding("event", _where(row), "inserted: it is not on its document's chain")
             )
         elif seq != last_seq + 1:
             findings.append(
@@ -141,6 +166,10 @@ def verify_events(
                     "event", _where(row), "out of order: it does not follow the event before it"
                 )
             )
+        elif created < last_created:
+            findings.append(
+                Finding("event", _where(row), "out of order: dated before the event before it")
+            )
         if sealed:
             expected = sealed.pop((chain, seq), None)
             if expected is not None and expected[0] != digest:
@@ -149,16 +178,22 @@ def verify_events(
                         "event", _where(row), f"differs from what checkpoint {expected[1]} sealed"
                     )
                 )
-        last_seq, last_hash = seq, digest
+        if created < sealed_before and seq > last_sealed.get(chain, 0) and chain != unsealed_chain:
+            unsealed_chain = chain  # said once per chain
+            findings.append(
+                Finding("event", _where(row), "older than the last checkpoint, yet not sealed")
+            )
+        last_seq, last_hash, last_created = seq, digest, created
     if progress is not None:
         progress(count % CHUNK)
     report.events = count
 
 
 def verify_checkpoints(
-    report: Report, roots: list[Any] | None
-) -> dict[tuple[str, int], tuple[str, int]]:
-    """Check the checkpoints' own chain and signatures; returns what they sealed."""
+    report: Report, roots: list[Any] | None, pinned: set[str] | None = None
+) -> Seals:
+    """Check the checkpoints' own chain and signatures (by the agency's certificate, when
+    ``pinned``); returns what they sealed."""
     checkpoints = [
         {
             "seq": c.seq,
@@ -180,14 +215,37 @@ def verify_checkpoints(
     if roots is not None:
         for checkpoint in checkpoints:
             report.signatures += 1
-            problem = audit_format.check_signature(checkpoint, roots)
+            problem = audit_format.check_signature(checkpoint, roots, pinned)
             if problem:
                 report.findings.append(Finding("checkpoint", f"#{checkpoint['seq']}", problem))
-    sealed: dict[tuple[str, int], tuple[str, int]] = {}
+    seals = Seals()
     for checkpoint in checkpoints:
         for chain, (seq, digest) in checkpoint["heads"].items():
-            sealed[(chain, seq)] = (digest, checkpoint["seq"])
-    return sealed
+            seals.heads[(chain, seq)] = (digest, checkpoint["seq"])
+            seals.last_sealed[chain] = max(seals.last_sealed.get(chain, 0), seq)
+    last = Checkpoint.objects.order_by("-seq").values_list("created_at", flat=True).first()
+    if last is not None:
+        seals.sealed_before = audit.timestamp(last - SEAL_MARGIN)
+    return seals
+
+
+def agency_fingerprints() -> set[str]:
+    """SHA-256 fingerprints of the certificates that may sign checkpoints: the agency's
+    current one, and the earlier ones listed in settings.SIGNING["AUDIT_SEAL_CERTS"] (PEM
+    files) after a renewal."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from documents import signers
+
+    pinned = audit_format.fingerprints(list(settings.SIGNING.get("AUDIT_SEAL_CERTS", [])))
+    try:
+        with signers.signing_as(None) as signer:
+            if signer.signing_cert is not None:
+                pinned.add(signer.signing_cert.sha256.hex())
+    except ValidationError as error:
+        logger.warning("the agency's certificate cannot be read to pin checkpoints: %s", error)
+    return pinned
 
 
 def _asn1(cert: Any) -> Any:
@@ -208,9 +266,9 @@ def verify(
 
     report = Report()
     roots = [_asn1(c) for c in signing.trust_roots()] if signatures else None
-    sealed = verify_checkpoints(report, roots)
-    verify_events(report, sealed, progress)
-    for (chain, seq), (_digest, checkpoint) in sorted(sealed.items()):
+    seals = verify_checkpoints(report, roots, agency_fingerprints() if signatures else None)
+    verify_events(report, seals, progress)
+    for (chain, seq), (_digest, checkpoint) in sorted(seals.heads.items()):
         report.findings.append(
             Finding("event", f"{chain}#{seq}", f"sealed by checkpoint {checkpoint}, now missing")
         )

@@ -4,6 +4,10 @@ of order behind the triggers' back."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -205,3 +209,63 @@ def test_seal_audit_command_says_what_it_sealed(issued, capsys):
     assert "Đã niêm phong điểm số 1" in capsys.readouterr().out
     call_command("seal_audit")
     assert "Không có sự kiện mới" in capsys.readouterr().out
+
+
+# --- what an intruder with INSERT rights alone, or the seal's cache, could try -------------
+
+
+def insert_event(fields: list) -> None:
+    """A row written straight into the table, hashed as the application would hash it."""
+    columns = "chain, seq, prev, created_at, document_id, actor_id, role, kind, comment, data"
+    raw(
+        f"INSERT INTO {EVENT_TABLE} ({columns}, hash) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [*fields[:3], "2020-01-01 00:00:00+00:00", *fields[4:9], "{}"]
+        + [audit_format.event_hash(*fields)],
+    )
+
+
+def test_an_event_on_a_made_up_chain_of_a_document_is_found(issued, no_triggers, capsys):
+    """A self-consistent chain of one event, shown on the document's timeline."""
+    time = "2020-01-01T00:00:00.000000Z"
+    kind = Event.Kind.ARCHIVED
+    insert_event(["d:fake", 1, audit_format.GENESIS, time, issued.pk, None, "", kind, "", {}])
+    message = verify_fails(capsys)
+    assert "d:fake#1" in message and "not on its document's chain" in message
+
+
+def test_a_chain_kept_out_of_the_seals_is_found(issued, users, sealed, no_triggers, monkeypatch):
+    from documents.models import SealedHead
+    from documents.trail import walk
+
+    # The seal's cache says the chain is sealed far ahead: the next seal leaves it out.
+    raw(f"UPDATE {SealedHead._meta.db_table} SET seq = 999999 WHERE chain = %s", [f"d:{issued.pk}"])  # noqa: S608
+    audit.record(document=issued, actor=users.vanthu, kind=Event.Kind.READ)
+    other = Event.objects.filter(document__isnull=False).exclude(document=issued).first()
+    if other is None:  # another chain moves, so that a checkpoint is made
+        audit.record_system(actor=None, kind=Event.Kind.RIGHTS_CHANGED)
+    assert trail.seal() is not None
+    monkeypatch.setattr(walk, "SEAL_MARGIN", dt.timedelta(0))
+    findings = trail.verify(files=False, signatures=False).findings
+    assert any(
+        f.where.startswith(f"d:{issued.pk}#") and "not sealed" in f.reason for f in findings
+    ), findings
+
+
+def test_a_checkpoint_signed_by_another_trusted_certificate_is_found(issued, settings):
+    """A leader's certificate chains to the same roots; only the agency's may seal."""
+    from documents import pki, signing
+
+    keys = Path(settings.SIGNING["SIGNER_KEYS_DIR"])
+    leader = pki.load(key_path=keys / "phogiamdoc.key.pem", cert_path=keys / "phogiamdoc.crt.pem")
+
+    def sign_as_leader(digest: str) -> tuple[str, str]:
+        from documents import signers
+
+        cms = signers.sign_data(signing.simple_signer(leader), digest.encode("ascii"))
+        return base64.b64encode(cms).decode(), "Trần Thị Bình"
+
+    assert trail.seal(sign=sign_as_leader) is not None
+    findings = trail.verify(files=False).findings
+    assert [f.where for f in findings] == ["#1"]
+    assert "not by the agency's certificate" in findings[0].reason

@@ -4,6 +4,7 @@ verifier alone and fails on a changed byte."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -74,6 +75,28 @@ def test_a_file_row_changed_with_its_file_is_still_found(issued):
     Rendition.objects.filter(pk=rendition.pk).update(sha256="0" * 64)
     findings = trail.verify(signatures=False).findings
     assert [f.where for f in findings] == [rendition.file.name]
+
+
+def test_a_second_record_of_an_originals_making_is_found_and_not_believed(issued, client_for):
+    """Appending a RENDERED event with another hash (and swapping the file and its row) does
+    not make a swapped original pass: the first record is the one believed."""
+    from documents import audit
+
+    rendition = issued.renditions.get(kind=Rendition.Kind.ISSUED)
+    flip_a_byte(rendition)
+    swapped = hashlib.sha256(Path(rendition.file.path).read_bytes()).hexdigest()
+    Rendition.objects.filter(pk=rendition.pk).update(sha256=swapped)
+    audit.record(
+        document=issued,
+        actor=None,
+        kind=Event.Kind.RENDERED,
+        data={"rendition": Rendition.Kind.ISSUED, "pdf_sha256": swapped},
+    )
+    url = reverse("documents:document_pdf", args=[issued.pk])
+    assert client_for("chuyenvien").get(url).status_code == 409
+    reasons = [f.reason for f in trail.verify(signatures=False).findings]
+    assert any("recorded more than once" in r for r in reasons), reasons
+    assert any("altered" in r for r in reasons), reasons
 
 
 def test_a_checkpoint_is_signed_by_the_agency(issued):
@@ -189,3 +212,58 @@ def test_export_refuses_bad_input_clearly(db, args):
     with pytest.raises(CommandError) as failure:
         call_command("export_audit", *args)
     assert str(failure.value)
+
+
+def test_a_document_sealed_on_two_days_with_other_seals_between_verifies(
+    issued, users, seed_plan, tmp_path, ca_pem, settings
+):
+    """The document's export holds the checkpoints that name it (not consecutive ones): the
+    genuine trail verifies, the agency's certificate pinned; cut short, it does not."""
+    from documents import audit
+
+    trail.seal()  # 1: the plan
+    audit.record_system(actor=None, kind=Event.Kind.RIGHTS_CHANGED)
+    trail.seal()  # 2: the system chain only
+    audit.record(document=issued, actor=users.vanthu, kind=Event.Kind.READ)
+    trail.seal()  # 3: the plan again
+    out = tmp_path / "trail.json"
+    call_command("export_audit", "--document", str(issued.pk), "-o", str(out))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert [c["seq"] for c in exported["checkpoints"]] == [1, 3]
+    agency = settings.SIGNING["AGENCY_CERT"]
+    result = standalone(str(out), "--trust", ca_pem, "--agency-cert", agency)
+    assert result.returncode == 0, result.stdout
+    assert "made by the agency's certificate" in result.stdout
+
+    # The sealed last event dropped (and the flag that once let a forger skip the start).
+    exported["events"] = exported["events"][:-1]
+    exported["from_start"] = False
+    (tmp_path / "short.json").write_text(json.dumps(exported), encoding="utf-8")
+    result = standalone(str(tmp_path / "short.json"), "--trust", ca_pem)
+    assert result.returncode == 1 and "were sealed, and are missing" in result.stdout
+    exported["events"] = exported["events"][1:]  # and the first one
+    (tmp_path / "cut.json").write_text(json.dumps(exported), encoding="utf-8")
+    result = standalone(str(tmp_path / "cut.json"), "--trust", ca_pem)
+    assert result.returncode == 1 and "does not start with it" in result.stdout
+    # Pinned to another certificate (a leader's, under the same root): refused.
+    leader = str(Path(settings.SIGNING["SIGNER_KEYS_DIR"]) / "phogiamdoc.crt.pem")
+    result = standalone(str(out), "--trust", ca_pem, "--agency-cert", leader)
+    assert result.returncode == 1 and "not by the agency's certificate" in result.stdout
+
+
+def test_a_period_export_with_the_next_days_checkpoint_verifies(issued, users, tmp_path, ca_pem):
+    """The checkpoint after the period seals heads written after it: not judged, not failed."""
+    from documents import audit
+
+    trail.seal()
+    audit.record(document=issued, actor=users.vanthu, kind=Event.Kind.READ)
+    trail.seal()
+    out = tmp_path / "period.json"
+    day = f"{timezone.localdate():%d/%m/%Y}"
+    call_command("export_audit", "--from", day, "--to", day, "-o", str(out))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    # The last event as if written the next day: outside the period, sealed by checkpoint 2.
+    exported["events"] = [e for e in exported["events"] if e["kind"] != "read"]
+    (tmp_path / "p.json").write_text(json.dumps(exported), encoding="utf-8")
+    result = standalone(str(tmp_path / "p.json"), "--trust", ca_pem)
+    assert result.returncode == 0, result.stdout
