@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -38,6 +38,8 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PostSignInstructions
+from pyhanko_certvalidator.errors import PathError
+from pyhanko_certvalidator.errors import ValidationError as CertValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from . import ltv, signing
@@ -229,9 +231,9 @@ def finish(pending: PendingSignature, signature: bytes) -> bytes:
     data = bytes(pending.signed_attributes)
     _check_value(certificates[0], data, signature)
     signer = _external_signer(certificates, signature)
-    metadata = _metadata(certificates, reason="", location="", field_name=PRESIGN_FIELD)
     output = io.BytesIO(bytes(pending.pdf))
     try:
+        metadata = _metadata(certificates, reason="", location="", field_name=PRESIGN_FIELD)
         signed_attributes = cms.CMSAttributes.load(data)
         signature_cms = asyncio.run(
             signer.async_sign_prescribed_attributes(
@@ -251,7 +253,16 @@ def finish(pending: PendingSignature, signature: bytes) -> bytes:
             post_sign_instr=_post_sign_instructions(pending, certificates, metadata),
             validation_context=metadata.validation_context,
         )
-    except (SigningError, ValueError, OSError) as exc:
+    except (
+        SigningError,
+        ValueError,
+        OSError,
+        PathError,
+        CertValidationError,
+        ImproperlyConfigured,
+    ) as exc:
+        # A TSA or OCSP answer that does not validate, a level without a TSA: the token's
+        # signature is not stored; the signer signs again once it is mended.
         logger.warning("finishing the signature of document %s: %r", pending.document_id, exc)
         raise ValidationError(
             _("Không hoàn tất được chữ ký số (%(reason)s); chưa lưu gì, vui lòng ký lại.")

@@ -47,7 +47,7 @@ def _signature(request: HttpRequest) -> object:
         return None
     try:
         body = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # "[[[[…" nests past the limit
         return None
     return body.get("signature") if isinstance(body, dict) else None
 

@@ -204,9 +204,10 @@ def test_garbage_is_refused(waiting, users, garbage):
     assert state(waiting) == before
 
 
-def test_a_body_that_is_not_json_is_refused(waiting, users):
+@pytest.mark.parametrize("body", ["{not json", "[" * 5000])  # the second nests past the limit
+def test_a_body_that_is_not_json_is_refused(waiting, users, body):
     before = state(waiting)
-    response = login(users.phogiamdoc).post(endpoint(waiting), "{not json", "application/json")
+    response = login(users.phogiamdoc).post(endpoint(waiting), body, "application/json")
     assert response.status_code == 400 and response.json()["error"]
     assert state(waiting) == before
 
