@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from documents import permissions
+from documents import confidential, permissions
 from documents.dates import vn_place_date
 from documents.followup import dashboard as figures
 from documents.followup import selectors
@@ -48,6 +48,8 @@ TIMELINESS_LABELS = {
 
 class PlanChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
+        if confidential.is_confidential(obj):  # never its subject on a shared page
+            return obj.notation or confidential.safe_title(obj)
         head = obj.notation or obj.document_type.name
         return f"{head} — {obj.subject[:90]}"
 
@@ -337,7 +339,7 @@ def workbook(scope: Scope, cap: int = figures.EXPORT_ROW_CAP) -> bytes:
         sheet.append(
             [
                 written,
-                plan.notation or plan.subject,
+                plan.notation or confidential.safe_title(plan),
                 assignment.task,
                 assignment.lead_unit.name,
                 ", ".join(unit.name for unit in assignment.supporting_units.all()),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import generic
 
-from documents import workdays
+from documents import confidential, workdays
 from documents.followup import selectors
 from documents.followup import services as followup
 from documents.models import Assignment, Document
@@ -88,6 +88,8 @@ class AssignmentDetailView(LoginRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         assignment = _visible_assignment(user, kwargs["pk"])
+        # The page shows the plan's number, subject and task: a read of a confidential plan.
+        confidential.record_read(assignment.plan, user, confidential.READ_PAGE, page="assignment")
         reports = list(
             assignment.reports.select_related("document__document_type", "reviewed_by").order_by(
                 "pk"

@@ -282,3 +282,28 @@ def test_the_pages_that_show_a_confidential_documents_content_are_reads_too(user
         client_for(users["bantatgt"]).get(f"/documents/phieu-nhan/{receipt.pk}/").status_code == 404
     )
     assert len(reads(plan)) == 1
+
+
+def test_the_follow_up_pages_of_a_confidential_plan(users):
+    """The assignment's page is a read of the plan; the dashboard and its XLSX never carry
+    its subject."""
+    plan = issued_plan(users, MAT)
+    assignment = plan.assignments.get()
+    client = client_for(users["chanhvanphong"])
+    assert client.get(f"/documents/theo-doi/nhiem-vu/{assignment.pk}/").status_code == 200
+    assert reads(plan) == [(users["chanhvanphong"].pk, {"what": "page", "page": "assignment"})]
+    dashboard = client.get("/documents/theo-doi/")
+    assert dashboard.status_code == 200 and plan.notation in dashboard.content.decode()
+    assert SUBJECT not in dashboard.content.decode()
+    xlsx = client.get("/documents/theo-doi/excel/")
+    assert xlsx.status_code == 200
+    from openpyxl import load_workbook
+
+    cells = [
+        str(cell.value)
+        for sheet in load_workbook(io.BytesIO(xlsx.content)).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    assert plan.notation in cells and not any(SUBJECT in cell for cell in cells)
