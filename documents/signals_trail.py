@@ -23,7 +23,8 @@ Not recorded, on purpose:
   permissions, in bulk (documents.access: bulk_create sends no signal), and the signer's
   permission it takes back (guardian.shortcuts.remove_perm, a queryset delete: no receiver
   is connected to deletions of guardian rows, so that delete stays one statement);
-- a login (``last_login``) and a password change: no right changes;
+- a login (``last_login``): no right change; a password changed is recorded (that it
+  changed and by whom, never its value);
 - rows loaded from a fixture or a backup (``loaddata``: raw saves): data restored, not a
   change a person made.
 """
@@ -41,6 +42,10 @@ from django.utils.translation import gettext as _
 
 from .models import Event, Organization, Position, Profile, Unit
 
+# Fields whose change is recorded without their values: an administrator who sets a leader's
+# password could sign in as them.
+SECRET: dict[type[models.Model], tuple[str, ...]] = {User: ("password",)}
+HIDDEN = "***"
 # The fields whose change is recorded, per model; and the kind of event.
 TRACKED: dict[type[models.Model], tuple[str, ...]] = {
     User: ("username", "is_active", "is_staff", "is_superuser"),
@@ -152,9 +157,11 @@ def before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> No
         return
     if instance._state.adding or instance.pk is None:
         return
-    tracked = TRACKED[sender]
+    tracked = TRACKED[sender] + SECRET.get(sender, ())
+    if update_fields is not None and set(update_fields) == {"password"}:
+        return  # a login upgrading the hash of the same password (Django's check_password)
     if update_fields is not None and not set(update_fields) & set(tracked):
-        return  # a login's last_login, a password: nothing recorded, nothing read
+        return  # a login's last_login: nothing recorded, nothing read
     instance.__dict__[OLD] = sender._base_manager.filter(pk=instance.pk).first()
 
 
@@ -174,6 +181,10 @@ def after_save(sender, instance, created=False, raw=False, **kwargs) -> None:
         attname = instance._meta.get_field(name).attname
         if getattr(old, attname) != getattr(instance, attname):
             changes[name] = [_value(old, name), _value(instance, name)]
+    for name in SECRET.get(sender, ()):
+        if getattr(old, name) != getattr(instance, name):
+            # That it changed, never its value (a password's hash stays out of the trail).
+            changes[name] = [HIDDEN, HIDDEN]
     if changes:
         _record(instance, "changed", changes)
 

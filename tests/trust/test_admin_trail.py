@@ -282,3 +282,20 @@ def test_an_account_created_and_deleted_in_the_admin(admin_client_, users):
         ("auth.user", "deleted", users.quantri.pk),
     ]
     assert deleted[1].comment == "Xóa người dùng: thuctap"
+
+
+def test_a_password_set_in_the_admin_is_recorded_without_its_value(admin_client_, users):
+    """An administrator who sets a leader's password could sign in as them: that it was set,
+    and by whom, is on the trail; the hash is not."""
+    user = users.phogiamdoc
+    before = len(system_events())
+    response = admin_client_.post(
+        f"/admin/auth/user/{user.pk}/password/",
+        {"password1": "Mat-khau-moi-2026!", "password2": "Mat-khau-moi-2026!"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    events = system_events()[before:]
+    assert [(e.kind, e.actor_id) for e in events] == [(Event.Kind.RIGHTS_CHANGED, users.quantri.pk)]
+    assert changes(events, "auth.user") == [{"password": ["***", "***"]}]
+    user.refresh_from_db()
+    assert user.password not in str(events[0].data)
