@@ -14,7 +14,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 from viewflow.views import ListModelView
 
-from documents import confidential, originals, permissions
+from documents import confidential, originals, permissions, trail
 from documents import services as documents
 from documents.dates import vn_short_date
 from documents.models import Attachment, Document, Event, Organization
@@ -485,6 +485,16 @@ class AttachmentDownloadView(LoginRequiredMixin, generic.View):
         confidential.record_read(
             document, signed_in_user(request), confidential.READ_ATTACHMENT, attachment=pk
         )
+        try:
+            trail.ensure_attachment_intact(attachment)
+        except trail.OriginalAltered:
+            # Never served as if it were fine; the trail has recorded the finding.
+            return render(
+                request,
+                "approvals/original_altered.html",
+                {"document": document, "file_label": attachment.original_name},
+                status=409,
+            )
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

@@ -64,7 +64,7 @@ class DocumentPdfView(LoginRequiredMixin, generic.View):
                 return render(
                     request,
                     "approvals/original_altered.html",
-                    {"document": document, "rendition": original},
+                    {"document": document, "file_label": original.get_kind_display()},
                     status=409,
                 )
             disposition = "attachment" if "download" in request.GET else "inline"

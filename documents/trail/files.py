@@ -114,11 +114,12 @@ def verify_files(report: Report, *, signatures: bool) -> None:
 
 
 class OriginalAltered(Exception):
-    """A stored original is missing or no longer the file that was recorded; never served."""
+    """A stored file (a signed original, an attachment) is missing or no longer the file that
+    was recorded; never served."""
 
-    def __init__(self, rendition: Rendition, found: str | None) -> None:
-        super().__init__(rendition.file.name)
-        self.rendition = rendition
+    def __init__(self, name: str, found: str | None) -> None:
+        super().__init__(name)
+        self.name = name
         self.found = found
 
 
@@ -147,35 +148,57 @@ def read_original(rendition: Rendition) -> bytes:
         expected.add(recorded["pdf_sha256"])
     if content is not None and expected == {found}:
         return content
-    _record_altered(rendition, found, sorted(expected))
-    raise OriginalAltered(rendition, found)
+    _record_altered(rendition.document, rendition.kind, rendition.file.name, found, expected)
+    raise OriginalAltered(rendition.file.name, found)
 
 
-def _record_altered(rendition: Rendition, found: str | None, expected: list[str]) -> None:
+def ensure_attachment_intact(attachment: Attachment) -> None:
+    """The attachment's file is the one uploaded: its SHA-256 is its row's and one the trail
+    recorded when it was attached. Otherwise recorded once and raised (OriginalAltered)."""
+    found = _file_sha256(attachment.file)
+    recorded = set(
+        Event.objects.filter(
+            document_id=attachment.document_id,
+            kind=Event.Kind.ATTACHED,
+            data__sha256=attachment.sha256,
+        ).values_list("data__sha256", flat=True)
+    )
+    if found is not None and found == attachment.sha256 and found in recorded:
+        return
+    expected = {attachment.sha256} | recorded
+    _record_altered(
+        attachment.document, f"attachment:{attachment.pk}", attachment.file.name, found, expected
+    )
+    raise OriginalAltered(attachment.file.name, found)
+
+
+def _record_altered(
+    document: Any, what: str, name: str, found: str | None, expected: set[str]
+) -> None:
     noted = Event.objects.filter(
-        document_id=rendition.document_id,
+        document_id=document.pk,
         kind=Event.Kind.ORIGINAL_ALTERED,
         data__found=found,
-        data__rendition=rendition.kind,
+        data__rendition=what,
     )
     with transaction.atomic():
         if noted.exists():
             return
         logger.error(
-            "stored original %s of document %s altered: %s, expected %s",
-            rendition.kind,
-            rendition.document_id,
+            "stored file %s of document %s altered: %s, expected %s",
+            name,
+            document.pk,
             found,
-            expected,
+            sorted(expected),
         )
         audit.record(
-            document=rendition.document,
+            document=document,
             actor=None,
             kind=Event.Kind.ORIGINAL_ALTERED,
             data={
-                "rendition": rendition.kind,
-                "file": rendition.file.name,
+                "rendition": what,
+                "file": name,
                 "found": found,
-                "expected": expected,
+                "expected": sorted(expected),
             },
         )

@@ -267,3 +267,27 @@ def test_a_period_export_with_the_next_days_checkpoint_verifies(issued, users, t
     (tmp_path / "p.json").write_text(json.dumps(exported), encoding="utf-8")
     result = standalone(str(tmp_path / "p.json"), "--trust", ca_pem)
     assert result.returncode == 0, result.stdout
+
+
+def test_an_altered_attachment_is_not_served(seed_plan, users, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from documents import services
+    from tests.trust.test_confidential import pdf_bytes
+
+    attachment = services.attachment_add(
+        document=seed_plan,
+        actor=users.chuyenvien,
+        upload=SimpleUploadedFile("phu-luc.pdf", pdf_bytes(), "application/pdf"),
+    )
+    client = client_for("chuyenvien")
+    url = reverse("documents:attachment_download", args=[attachment.pk])
+    assert client.get(url).status_code == 200
+    path = Path(attachment.file.path)
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0x01
+    path.write_bytes(bytes(content))
+    refused = client.get(url)
+    assert refused.status_code == 409 and "không còn nguyên vẹn" in refused.content.decode()
+    noted = Event.objects.filter(document=seed_plan, kind=Event.Kind.ORIGINAL_ALTERED)
+    assert noted.count() == 1 and noted.get().data["rendition"] == f"attachment:{attachment.pk}"
