@@ -226,6 +226,10 @@ SIGNING = {
     "CLIENT_SERVICE_URL": env.str(
         "SIGNING_CLIENT_SERVICE_URL", default="http://127.0.0.1:8787/sign"
     ),
+    # The audit trail's checkpoints must be signed by the agency's own certificate (its current
+    # one is read from the agency's signer); after a renewal, list the earlier ones here (PEM
+    # files) so that older checkpoints still verify (documents.trail, docs/security.md).
+    "AUDIT_SEAL_CERTS": env.list("SIGNING_AUDIT_SEAL_CERTS", default=[]),
     # demo-files only, below.
     # <username>.key.pem and <username>.crt.pem (certificate, then its chain) per signer.
     "SIGNER_KEYS_DIR": env.str("SIGNING_SIGNER_KEYS_DIR", default=str(SIGNING_DIR("signers"))),
