@@ -37,18 +37,26 @@ KINDS = [
 def fill(events: int, chains: int) -> None:
     import datetime as dt
 
+    from django.core.management import call_command
     from django.db import connection, transaction
 
     from documents import audit, audit_format
-    from documents.models import Event
+    from documents.models import Document, Event
 
+    # The documents the chains belong to: copies of the seed plan's draft.
+    call_command("loaddata", "document_types", "organisation", "demo_documents", verbosity=0)
+    seed = Document.objects.get(pk=2)
+    fields = {f.attname: getattr(seed, f.attname) for f in Document._meta.concrete_fields}
+    fields.pop("id")
+    made = Document.objects.bulk_create([Document(**fields) for _ in range(chains)])
+    documents = [document.pk for document in made]
     start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     rows = []
     per_chain = max(1, events // chains)
     written = 0
     with transaction.atomic():
-        for c in range(chains):
-            chain, prev = f"bench:{c}", audit_format.GENESIS
+        for document in documents:
+            chain, prev = audit_format.document_chain(document), audit_format.GENESIS
             for seq in range(1, per_chain + 1):
                 if written >= events:
                     break
@@ -60,7 +68,7 @@ def fill(events: int, chains: int) -> None:
                     seq,
                     prev,
                     audit.timestamp(created),
-                    None,
+                    document,
                     None,
                     role,
                     kind,
@@ -70,6 +78,7 @@ def fill(events: int, chains: int) -> None:
                 rows.append(
                     Event(
                         chain=chain,
+                        document_id=document,
                         seq=seq,
                         prev=prev,
                         hash=digest,
