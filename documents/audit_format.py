@@ -19,11 +19,20 @@ The format (docs/security.md):
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import json
 import sys
+
+if __name__ == "__main__":
+    # Run as a file from inside the project (python documents/audit_format.py): its folder is
+    # first on the path, and its modules (selectors.py…) would shadow the standard library's.
+    import os
+
+    _here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+
+import base64  # noqa: E402
+import csv  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
 from collections.abc import Iterable, Mapping
 from typing import Any
 

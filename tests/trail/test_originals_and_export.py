@@ -170,6 +170,17 @@ def test_an_exported_document_trail_verifies_alone_and_fails_on_a_changed_byte(
     result = standalone(str(out), "--trust", ca_pem)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK:" in result.stdout and "signatures checked" in result.stdout
+    # As the README says it, from the project's folder (whose documents/selectors.py must not
+    # shadow the standard library's).
+    in_place = subprocess.run(  # noqa: S603
+        [sys.executable, "documents/audit_format.py", str(out), "--trust", ca_pem],
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+        timeout=120,
+    )
+    assert in_place.returncode == 0, in_place.stdout + in_place.stderr
 
     text = out.read_text(encoding="utf-8")
     changed = tmp_path / "changed.json"
