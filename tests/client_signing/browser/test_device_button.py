@@ -63,7 +63,8 @@ def test_the_signer_signs_with_the_device_from_the_page(
         decide(deputy, "approve")
         expect(deputy.page.get_by_test_id("status")).to_have_text("Đã ký duyệt, chờ ban hành")
         waiting = deputy.page.get_by_test_id("original-pending")
-        expect(waiting).to_contain_text("Chờ người ký ký số bằng thiết bị")
+        # The job prepares the PDF after the commit; a cold first render (fonts) takes seconds.
+        expect(waiting).to_contain_text("Chờ người ký ký số bằng thiết bị", timeout=30_000)
         button = deputy.page.get_by_test_id("device-sign")
         expect(button).to_have_text("Ký số bằng thiết bị của bạn")
 
@@ -80,7 +81,7 @@ def test_the_signer_signs_with_the_device_from_the_page(
         settings.SIGNING = {**settings.SIGNING, "CLIENT_SERVICE_URL": service.url}
         deputy.page.reload()
         deputy.page.get_by_test_id("device-sign").click()
-        expect(deputy.page.get_by_test_id("pdf-sha256")).to_be_visible()
+        expect(deputy.page.get_by_test_id("pdf-sha256")).to_be_visible(timeout=30_000)
         expect(deputy.page.get_by_test_id("original-pending")).to_have_count(0)
         assert len(service.requests) == 1
     deputy.page.screenshot(path=screenshots / "41-ky-so-thiet-bi-xong.png", full_page=True)
