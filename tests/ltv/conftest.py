@@ -21,6 +21,8 @@ from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from werkzeug.serving import make_server
 
+from tests.approvals.conftest import client_for  # noqa: F401 -- a fixture of the check page tests
+
 CONFIG = Path(__file__).with_name("pki.yml")
 ARCH = ArchLabel("ltv-test")
 KEYS = ("root", "tsa", "signer", "revoked")
@@ -124,16 +126,3 @@ def ltv_pki(tmp_path_factory) -> Iterator[LtvPki]:
     finally:
         server.shutdown()
         thread.join()
-
-
-@pytest.fixture
-def client_for(users):
-    """A logged-in test client per demo username (as in tests/approvals)."""
-    from django.test import Client
-
-    def make(username: str) -> Client:
-        client = Client()
-        client.force_login(users[username])
-        return client
-
-    return make
