@@ -82,6 +82,17 @@ def ensure_issued_original(document: Document) -> None:
         )
 
 
+def record_made(document: Document, rendition: Rendition) -> None:
+    """The trail's record of an original's making, with its SHA-256: the hash that
+    documents.trail believes (the first such record) when the file is served or verified."""
+    audit.record(
+        document=document,
+        actor=None,
+        kind=Event.Kind.RENDERED,
+        data={"rendition": rendition.kind, "pdf_sha256": rendition.sha256},
+    )
+
+
 # --- the job ------------------------------------------------------------------------
 
 
@@ -123,12 +134,7 @@ def make_signed_original(*, document_id: int, kind: str) -> Rendition | None:
                 data={"rendition": kind, "error": reason},
             )
             return None
-        audit.record(
-            document=document,
-            actor=None,
-            kind=Event.Kind.RENDERED,
-            data={"rendition": kind, "pdf_sha256": rendition.sha256},
-        )
+        record_made(document, rendition)
         return rendition
 
 
@@ -283,12 +289,7 @@ def sign_on_device(*, document: Document, actor: User, signature: object) -> Ren
         value = client_signing.decode_signature(signature)
         pending_signature.document = document
         rendition = publishing.finish_sign_off(pending=pending_signature, signature=value)
-        audit.record(
-            document=document,
-            actor=None,
-            kind=Event.Kind.RENDERED,
-            data={"rendition": SIGNED_OFF, "pdf_sha256": rendition.sha256},
-        )
+        record_made(document, rendition)
         return rendition
 
 

@@ -248,13 +248,6 @@ def agency_fingerprints() -> set[str]:
     return pinned
 
 
-def _asn1(cert: Any) -> Any:
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives import serialization
-
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
-
 def verify(
     *,
     files: bool = True,
@@ -262,10 +255,10 @@ def verify(
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """The whole check; ``report.findings`` in the order found (events, then files)."""
-    from documents import signing
+    from documents import ltv, signing
 
     report = Report()
-    roots = [_asn1(c) for c in signing.trust_roots()] if signatures else None
+    roots = [ltv.asn1(c) for c in signing.trust_roots()] if signatures else None
     seals = verify_checkpoints(report, roots, agency_fingerprints() if signatures else None)
     verify_events(report, seals, progress)
     for (chain, seq), (_digest, checkpoint) in sorted(seals.heads.items()):
