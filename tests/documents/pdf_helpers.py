@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 
 def normalise(text: str) -> str:
@@ -51,3 +51,12 @@ def form_fields(pdf: bytes) -> dict[str, object]:
     """Form fields by name with their values."""
     fields = PdfReader(io.BytesIO(pdf)).get_fields() or {}
     return {name: field.get("/V") for name, field in fields.items()}
+
+
+def pdf_bytes() -> bytes:
+    """A valid one-page blank A4 PDF, as an upload."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -13,20 +13,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from pypdf import PdfWriter
 
 from documents import services, uploads
 from documents.models import Attachment, Document, Event, Unit
+from tests.documents.pdf_helpers import pdf_bytes
 
 STORED_NAME = re.compile(r"^attachments/\d+/[0-9a-f]{32}\.(pdf|docx|xlsx|odt|jpg|png)$")
-
-
-def pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def docx_bytes() -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from approvals import selectors as work
@@ -24,16 +23,6 @@ from documents.models import (
 )
 
 CREATE = reverse("documents:document_create")
-
-
-@pytest.fixture
-def client_for(users):
-    def make(username: str) -> Client:
-        client = Client()
-        client.force_login(users[username])
-        return client
-
-    return make
 
 
 def _post_data(response, **overrides) -> dict:

@@ -284,7 +284,7 @@ def test_an_altered_attachment_is_not_served(seed_plan, users, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from documents import services
-    from tests.trust.test_confidential import pdf_bytes
+    from tests.documents.pdf_helpers import pdf_bytes
 
     attachment = services.attachment_add(
         document=seed_plan,

@@ -11,7 +11,6 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from pypdf import PdfWriter
 
 from approvals import services
 from approvals.models import Notification
@@ -21,6 +20,7 @@ from documents.followup import reminders
 from documents.followup.services import AssignmentSpec
 from documents.models import Document, DocumentType, Event, Organization, Receipt, Unit
 from tests.conftest import ISSUE_DATE
+from tests.documents.pdf_helpers import pdf_bytes
 
 MAT = Document.Confidentiality.MAT
 SUBJECT = "Phương án bảo vệ mục tiêu trọng yếu dịp Quốc khánh"
@@ -32,14 +32,6 @@ ATTACHMENT_NAME = "So-do-chot-gac.pdf"
 DUE = dt.date(2020, 5, 5)  # a Tuesday; 28/4/2020 is three working days before it
 # Everything of the document a message must not carry when it is confidential.
 SECRETS = (SUBJECT, BODY, TASK, COMMENT, REASON, ATTACHMENT_NAME)
-
-
-def pdf_bytes() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def make_plan(users, confidentiality: str, subject: str = SUBJECT) -> Document:
