@@ -12,6 +12,7 @@ from viewflow.urls import Site
 
 from approvals.flows import DocumentFlow
 from approvals.ui.accounts import AccountViewset
+from approvals.ui.records import RecordsApp
 from approvals.ui.viewsets import DocumentsApp, ScopedFlowAppViewset
 from config.health import healthz
 
@@ -19,6 +20,7 @@ site = Site(
     title="Văn thư",
     viewsets=[
         DocumentsApp(),
+        RecordsApp(),
         ScopedFlowAppViewset(DocumentFlow, icon="assignment"),
     ],
 )

@@ -63,8 +63,7 @@ def role_audiences(document: Document, status: str | None = None) -> set[str]:
         audiences.add(EVERYONE)
     if status in Document.LOCKED_STATUSES:
         audiences.add(f"clerks:{document.organization_id}")
-    issued = (Document.Status.ISSUED, Document.Status.ARCHIVED)
-    if status in issued and not confidential:
+    if status in Document.ISSUED_STATUSES and not confidential:
         audiences.add(f"leaders:{document.organization_id}")
     return audiences
 

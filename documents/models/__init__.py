@@ -8,6 +8,7 @@ from .followup import Assignment, AssignmentReport, Reminder
 from .numbering import RegisterCounter
 from .organisation import Organization, Position, Profile, Unit
 from .pending_signature import PendingSignature
+from .records import CaseFile, CaseFileEntry, IncomingRecord, SavedSearch, SearchEntry
 from .rendition import Rendition
 
 __all__ = [
@@ -15,6 +16,11 @@ __all__ = [
     "AssignmentReport",
     "Reminder",
     "Attachment",
+    "CaseFile",
+    "CaseFileEntry",
+    "IncomingRecord",
+    "SavedSearch",
+    "SearchEntry",
     "CalendarChange",
     "Checkpoint",
     "DocumentAccess",

@@ -55,6 +55,20 @@ class Event(models.Model):
         ORIGINAL_ALTERED = "original_altered", _("Phát hiện tệp lưu trữ bị thay đổi")
         RIGHTS_CHANGED = "rights_changed", _("Thay đổi quyền, vai trò người dùng")
         ORGANISATION_CHANGED = "organisation_changed", _("Thay đổi tổ chức, đơn vị")
+        # The records office (issue 17): incoming documents, case files, recall, prints.
+        REGISTERED = "registered", _("Vào sổ văn bản đến")
+        PRESENTED = "presented", _("Trình lãnh đạo văn bản đến")
+        INSTRUCTED = "instructed", _("Cho ý kiến chỉ đạo, giao xử lý")
+        HANDLED = "handled", _("Giải quyết xong văn bản đến")
+        SENT_BACK_TO_SENDER = "sent_back_to_sender", _("Trả lại văn bản đến cho nơi gửi")
+        FILED = "filed", _("Đưa vào hồ sơ")
+        UNFILED = "unfiled", _("Rút khỏi hồ sơ")
+        CASE_FILE_CHANGED = "case_file_changed", _("Lập, đóng, nộp lưu hồ sơ")
+        RECALLED = "recalled", _("Thu hồi văn bản")
+        RECALL_CONFIRMED = "recall_confirmed", _("Nơi nhận xác nhận thu hồi")
+        CORRECTED = "corrected", _("Đính chính bởi văn bản khác")
+        REPLACED = "replaced", _("Thay thế bởi văn bản khác")
+        PRINTED = "printed", _("In văn bản")
 
     document = models.ForeignKey(
         "documents.Document",

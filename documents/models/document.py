@@ -58,10 +58,17 @@ class Document(models.Model):
         SIGNED = "signed", _("Đã ký duyệt, chờ ban hành")
         ISSUED = "issued", _("Đã ban hành, chờ xác nhận")
         ARCHIVED = "archived", _("Đã lưu trữ")
+        # Recalled after issuance (Điều 19): frozen, no more acknowledgements; its recall's
+        # reason, time and author stay on the document and in the trail.
+        RECALLED = "recalled", _("Đã thu hồi")
 
     class Origin(models.TextChoices):
         OUTGOING = "outgoing", _("Văn bản đi (soạn tại cơ quan)")
         REFERENCE = "reference", _("Văn bản của cơ quan khác (tham chiếu)")
+        # Received from another agency and registered by the văn thư (Điều 20–24): the
+        # ``organization`` is the receiving agency (whose register holds it), the sender is
+        # ``IncomingRecord.sender_name``; its file is an attachment.
+        INCOMING = "incoming", _("Văn bản đến")
 
     class Urgency(models.TextChoices):
         NORMAL = "", _("Thường")
@@ -76,7 +83,8 @@ class Document(models.Model):
         TUYET_MAT = "tuyet_mat", _("Tuyệt mật")
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
-    LOCKED_STATUSES = (Status.SIGNED, Status.ISSUED, Status.ARCHIVED)
+    LOCKED_STATUSES = (Status.SIGNED, Status.ISSUED, Status.ARCHIVED, Status.RECALLED)
+    ISSUED_STATUSES = (Status.ISSUED, Status.ARCHIVED, Status.RECALLED)
 
     origin = models.CharField(
         _("nguồn"), max_length=20, choices=Origin.choices, default=Origin.OUTGOING
@@ -174,6 +182,34 @@ class Document(models.Model):
     drafting_unit_abbreviation = models.CharField(
         _("viết tắt đơn vị soạn thảo (khi ký)"), max_length=30, blank=True
     )
+    # Errors after issuance (Điều 19): a correction công văn (đính chính) or a replacement
+    # names the document it corrects or replaces; the old one shows them (related names).
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("đính chính văn bản"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("thay thế văn bản"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacements",
+    )
+    recalled_at = models.DateTimeField(_("thời điểm thu hồi"), null=True, blank=True)
+    recalled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thu hồi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recall_reason = models.TextField(_("lý do thu hồi"), blank=True)
     content_hash = models.CharField(_("mã băm nội dung (SHA-256)"), max_length=64, blank=True)
     signed_off_at = models.DateTimeField(_("thời điểm ký duyệt"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
@@ -217,7 +253,7 @@ class Document(models.Model):
     # content (integrity.content_payload), so a save of these columns alone cannot alter it.
     WORKFLOW_COLUMNS = frozenset(
         {"status", "register_key", "number", "notation", "issued_on", "issued_year", "place"}
-        | {"updated_at"}
+        | {"recalled_at", "recalled_by", "recall_reason", "updated_at"}
     )
 
     def save(self, *args, **kwargs):
@@ -342,6 +378,18 @@ class Receipt(models.Model):
         related_name="+",
     )
     acknowledged_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
+    # A recalled document (Điều 19): the recipient confirms it removed its copy.
+    recall_confirmed_at = models.DateTimeField(
+        _("thời điểm xác nhận thu hồi"), null=True, blank=True
+    )
+    recall_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận thu hồi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 

@@ -1,0 +1,5 @@
+"""registers screens of the records office (approvals.ui.records)."""
+
+from django.urls import URLPattern
+
+urls: list[URLPattern] = []
