@@ -1,0 +1,144 @@
+"""A register written to a stream: XLSX (openpyxl, write-only, one pass over the rows) and PDF
+in the decree's layout (WeasyPrint from an HTML template: the cover and first page, then the
+table on A4 landscape with its numbered columns, the print mark at every page's foot)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..rendering.fonts import FAMILY_CSS
+from . import printing
+from .register_rows import Cell
+from .registers import Cover, Register, iter_register_rows, register_cover
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+PDF_TEMPLATE = "approvals/records/register_pdf.html"
+DATE_FORMAT = "dd/mm/yyyy"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text(value: dt.date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else "…"
+
+
+def cover_lines(cover: Cover) -> list[str]:
+    """The cover's lines below the title, as the form has them."""
+    return [
+        _("Năm: %(year)s") % {"year": cover.year},
+        _("Từ ngày %(a)s đến ngày %(b)s")
+        % {"a": _text(cover.first_date), "b": _text(cover.last_date)},
+        _("Từ số %(a)s đến số %(b)s")
+        % {"a": cover.first_number or "…", "b": cover.last_number or "…"},
+        _("Quyển số: %(n)s") % {"n": cover.volume},
+    ]
+
+
+def filename(register: Register, extension: str) -> str:
+    return f"so-{register.kind}-{register.book}-{register.year}.{extension}".lower()
+
+
+def display_cell(value: Cell) -> str:
+    """A cell as printed: dates dd/mm/yyyy, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def write_xlsx(register: Register, stream: BinaryIO, *, user: User) -> int:
+    """The title block (cover), the header row with the decree's columns and their numbers,
+    one row per line (dates are dates, shown dd/mm/yyyy); returns the rows written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    with translation.override("vi"):
+        book = Workbook(write_only=True)
+        sheet: Any = book.create_sheet(register.title[:31])
+        columns = register.columns
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = 9  # A4
+        sheet.oddFooter.center.text = printing.mark_text(user)
+        bold, thin = Font(bold=True), Side(style="thin")
+        box = Border(left=thin, right=thin, top=thin, bottom=thin)
+        wrap = Alignment(wrap_text=True, vertical="top")
+
+        def styled(value: Any, *, font: Any = None, border: bool = False) -> Any:
+            cell = WriteOnlyCell(sheet, value=value)
+            if font is not None:
+                cell.font = font
+            if border:
+                cell.border = box
+                cell.alignment = wrap
+            return cell
+
+        cover = register_cover(register)
+        sheet.append([styled(cover.parent_name.upper())])
+        sheet.append([styled(cover.organization_name.upper(), font=bold)])
+        sheet.append([styled(cover.title, font=Font(bold=True, size=14))])
+        for line in cover_lines(cover):
+            sheet.append([line])
+        sheet.append([printing.mark_text(user)])
+        sheet.append([])
+        sheet.append([styled(str(c.title), font=bold, border=True) for c in columns])
+        sheet.append([styled(f"({n})", font=bold, border=True) for n in range(1, len(columns) + 1)])
+        written = 0
+        for row in iter_register_rows(register):
+            cells = [styled(value, border=True) for value in row.cells]
+            for cell, value in zip(cells, row.cells, strict=True):
+                if isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+            sheet.append(cells)
+            written += 1
+        book.save(stream)
+    return written
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (the print mark goes into @page's content)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def render_html(register: Register, *, user: User) -> str:
+    """The register as the HTML WeasyPrint sets."""
+    cover = register_cover(register)
+    rows = ([display_cell(value) for value in row.cells] for row in iter_register_rows(register))
+    with translation.override("vi"):
+        mark = printing.mark_text(user)
+        context = {
+            "register": register,
+            "cover": cover,
+            "cover_lines": cover_lines(cover),
+            "columns": [str(column.title) for column in register.columns],
+            "numbers": [f"({n})" for n in range(1, len(register.columns) + 1)],
+            "rows": rows,
+            "mark": mark,
+            "mark_css": _css_string(mark),
+            "font_family": FAMILY_CSS,
+        }
+        return render_to_string(PDF_TEMPLATE, context)
+
+
+def write_pdf(register: Register, stream: BinaryIO, *, user: User) -> None:
+    """Write the register as an A4 landscape PDF: cover page, then the table."""
+    from weasyprint import HTML  # heavy import (Pango), only when a PDF is made
+
+    HTML(string=render_html(register, user=user)).write_pdf(stream)
