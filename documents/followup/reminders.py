@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, confidential, workdays
-from ..models import Assignment, Event, Reminder
+from ..models import Assignment, Document, Event, IncomingRecord, Reminder
 
 Kind = Reminder.Kind
 
@@ -240,6 +240,14 @@ def _notify_unit(assignment: Assignment, kind: str, days: int) -> None:
     send()
 
 
+def _instructor(assignment: Assignment):
+    """An incoming document has no signer of ours: the leader who assigned it is told."""
+    if assignment.plan.origin != Document.Origin.INCOMING:
+        return None
+    record = IncomingRecord.objects.filter(document_id=assignment.plan_id).first()
+    return record.instructed_by if record is not None else None
+
+
 def _escalate(assignment: Assignment, days_overdue: int) -> None:
     from approvals.models import Notification
     from approvals.notifications import in_office_language, notify
@@ -248,7 +256,7 @@ def _escalate(assignment: Assignment, days_overdue: int) -> None:
     def send() -> None:
         parts = {**_parts(assignment), "days": days_overdue}
         notify(
-            users=[assignment.lead_unit.head, assignment.plan.signer],
+            users=[assignment.lead_unit.head, assignment.plan.signer or _instructor(assignment)],
             document=assignment.plan,
             kind=Notification.Kind.TASK_OVERDUE,
             message=_("Báo cáo lãnh đạo: %(message)s") % {"message": _overdue_message(parts)},

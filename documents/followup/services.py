@@ -171,9 +171,11 @@ def activate(document: Document, *, actor: User, issued_on: dt.date) -> list[Ass
 
 
 def can_report(user: User, assignment: Assignment) -> bool:
-    """A drafter of the unit in charge answers an active assignment not yet done."""
+    """A drafter of the unit in charge answers an active assignment not yet done (of an
+    incoming document: on its own page, documents.records.incoming)."""
     return (
         assignment.status in (*Assignment.OPEN_STATUSES, Assignment.Status.REPORTED)
+        and assignment.plan.origin != Document.Origin.INCOMING
         and permissions.can_create(user)
         and assignment.lead_unit_id in permissions.unit_ids(user)
     )
