@@ -132,6 +132,21 @@ FOLLOWS_UP = {
 # plan's, planned (its draft is not issued): nobody sees them. tests/followup/test_workflow.py
 # walks who sees and reviews an active one.
 ASSIGNMENT_URLS = {"assignment_detail", "assignment_review"}
+# Case files (records, issue 17): the list for the year, for anyone signed in (it shows only
+# what the person sees); adding one: the văn thư and the leaders (an empty POST: 422); filing
+# (POST only, an empty POST: 422). The world has no case file: every case file URL is 404,
+# 405 for the wrong method. tests/records/test_casefiles.py walks the rules on real ones.
+OPEN_PAGES |= {"casefile_list"}
+CASEFILE_KEEPERS = {"vanthu", "giamdoc", "phogiamdoc"}
+CASEFILE_POST_ONLY = {"casefile_file", "casefile_unfile", "casefile_close", "casefile_transfer"}
+CASEFILE_URLS = CASEFILE_POST_ONLY | {
+    "casefile_create",
+    "casefile_detail",
+    "casefile_edit",
+    "casefile_toc_pdf",
+    "casefile_cover_pdf",
+    "casefile_package",
+}
 # Tables a request may write without changing the records: the session of the person making
 # it, and django-axes' log of login attempts.
 SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
@@ -279,6 +294,8 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
         return expected_document(name, method, role, state)
     if name in RECEIPT_URLS:
         return expected_receipt(name, method, role, receipt_key)
+    if name in CASEFILE_URLS:
+        return expected_casefile(name, method, role)
     if name in ASSIGNMENT_URLS:
         if name == "assignment_review" and method == "GET":
             return {405}
@@ -290,6 +307,20 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
             return {403}
         return {200} if method == "GET" else {405}
     raise AssertionError(f"no rule for {case.name}")
+
+
+def expected_casefile(name: str, method: str, role: str) -> set[int]:
+    if name == "casefile_create":
+        if role not in CASEFILE_KEEPERS:
+            return {403}
+        return {200} if method == "GET" else {422}
+    if name in CASEFILE_POST_ONLY:
+        if method == "GET":
+            return {405}
+        return {422} if name == "casefile_file" else {404}
+    if method == "POST" and name != "casefile_edit":
+        return {405}
+    return {404}
 
 
 def expected_document(name: str, method: str, role: str, state: str) -> set[int]:
@@ -468,6 +499,7 @@ def test_every_url_is_in_the_matrix(demo):
         | RECEIPT_URLS
         | FOLLOWUP_PAGES
         | ASSIGNMENT_URLS
+        | CASEFILE_URLS
         | {"document_create", "index"}
     )
     missing = [
