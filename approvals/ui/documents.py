@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
 
 def document_url(document: Document) -> str:
+    if document.origin == Document.Origin.INCOMING:
+        return reverse("records:incoming_detail", kwargs={"pk": document.pk})
     return reverse("documents:document_detail", kwargs={"pk": document.pk})
 
 
@@ -269,6 +271,10 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
                 "cites": draft.cites,
             }
             recipients = [{"text": text, "units": units} for text, units in draft.recipients]
+        elif request.GET.get("cites", "").isascii() and request.GET["cites"].isdigit():
+            # An answer (to an incoming document, "Soạn văn bản trả lời"): it cites it, if
+            # the person sees it (the form's choices are what they see).
+            initial = {"cites": [int(request.GET["cites"][:18])]}
         return self.render(
             DocumentForm(user=user, initial=initial),
             RecipientFormSet(prefix="recipients", initial=recipients),
