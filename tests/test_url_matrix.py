@@ -113,6 +113,7 @@ DOCUMENT_URLS = {
     "process_chart",
     "document_original_retry",
     "document_device_signature",
+    "document_print",  # records: a printed copy, for whoever sees the document
 }
 RECEIPT_URLS = {"receipt_detail", "receipt_hand_over"}
 # The follow-up dashboard, its XLSX export and its printable page: the members of the agency's
@@ -329,7 +330,13 @@ def expected_document(name: str, method: str, role: str, state: str) -> set[int]
         return {302} if visible else {404}  # a redirect to the document's page
     if name == "process_chart":
         return {405} if method == "POST" else ({200} if visible else {404})
-    if name in ("document_detail", "document_pdf", "document_docx", "attachment_download"):
+    if name in (
+        "document_detail",
+        "document_pdf",
+        "document_docx",
+        "attachment_download",
+        "document_print",
+    ):
         if method == "POST":
             return {405}
         return {200} if visible else {404}
