@@ -15,7 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from . import access, audit, integrity, numbering, originals, permissions, transactions, uploads
+from . import (
+    access,
+    audit,
+    integrity,
+    numbering,
+    originals,
+    permissions,
+    search,
+    transactions,
+    uploads,
+)
 from .followup import services as followup
 from .followup.services import AssignmentSpec
 from .models import (
@@ -146,6 +156,7 @@ def document_create(
         kind=Event.Kind.CREATED,
         data={"answers": answers.pk} if answers is not None else None,
     )
+    search.reindex(document)
     return document
 
 
@@ -183,6 +194,7 @@ def document_update(
         followup.replace_assignments(document, assignments)
         changed.append("assignments")
     audit.record(document=document, actor=actor, kind=Event.Kind.EDITED, data={"fields": changed})
+    search.reindex(document)
     return document
 
 
@@ -216,6 +228,7 @@ def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> 
         kind=Event.Kind.ATTACHED,
         data={"name": attachment.original_name, "sha256": attachment.sha256},
     )
+    search.reindex(document)
     return attachment
 
 
@@ -397,6 +410,7 @@ def document_issue(
     followup.activate(document, actor=actor, issued_on=issued_on)
     # Number, date and the agency's signature go into the original off the request.
     originals.enqueue(document, Rendition.Kind.ISSUED)
+    search.reindex(document, registration_only=True)  # its số ký hiệu joins the entry
     return document
 
 

@@ -22,4 +22,6 @@ export DJANGO_HSTS_SECONDS=0
 .venv/bin/python manage.py migrate -v0
 # The organisation, demo users, the seed plan, and throw-away signing certificates (var/pki/).
 .venv/bin/python manage.py load_demo
+# The search entries of the loaded documents (their text, their files' text).
+.venv/bin/python manage.py reindex_search
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000

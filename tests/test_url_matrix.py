@@ -100,6 +100,10 @@ PUBLIC = {
     "set_language",
     "javascript-catalog",
 }
+# Search (records, issue 17): the page and its exports list only what the person sees (GET
+# only); saving a search needs a name (an empty POST: 422); nobody's saved search: 404.
+OPEN_PAGES |= {"search", "search_xlsx", "search_pdf"}
+SAVED_SEARCH_URLS = {"saved_search_create", "saved_search_delete"}
 DOCUMENT_URLS = {
     "document_detail",
     "document_edit",
@@ -291,6 +295,10 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
         if role not in DRAFTERS or role == "quantri":
             return {403}
         return {200} if method == "GET" else {422}
+    if name in SAVED_SEARCH_URLS:
+        if method == "GET":
+            return {405}
+        return {422} if name == "saved_search_create" else {404}
     if name in DOCUMENT_URLS:
         return expected_document(name, method, role, state)
     if name in RECEIPT_URLS:

@@ -9,8 +9,12 @@ if TYPE_CHECKING:
     from ..models import Document
 
 
-def reindex(document: Document) -> None:
-    """Write the document's searchable text (call inside the service that changed it)."""
-    from .index import write_entry
+def reindex(document: Document, *, registration_only: bool = False) -> None:
+    """Write the document's searchable text (call inside the service that changed it);
+    ``registration_only``: only its số ký hiệu, type and issuer were added (issuance)."""
+    from .index import write_entry, write_registration
 
-    write_entry(document)
+    if registration_only:
+        write_registration(document)
+    else:
+        write_entry(document)
