@@ -198,7 +198,9 @@ def _validate(organization: Organization, fields: dict[str, Any], pk: int | None
     if not code:
         errors["code"] = _("Hãy nhập số và ký hiệu hồ sơ.")
     same = CaseFile.objects.filter(organization=organization, year=year, code__iexact=code)
-    if code and same.exclude(pk=pk).exists():
+    if pk is not None:
+        same = same.exclude(pk=pk)
+    if code and same.exists():
         errors["code"] = _("Số và ký hiệu hồ sơ %(code)s đã có trong danh mục năm %(year)s.") % {
             "code": code,
             "year": year,

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -463,3 +464,15 @@ def test_the_document_page_shows_its_case_files_to_those_who_see_them(users, iss
     assert other.status_code == 200
     assert reverse("records:casefile_detail", args=[case_file.pk]) not in other.content.decode()
     assert CaseFileEntry.objects.filter(case_file=case_file).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JSON lookups, locks")
+def test_the_package_and_transfer_on_postgresql(users, closed, issued):
+    test_the_package_holds_the_files_and_a_valid_xml(users, closed, issued)
+    response = web(users, "vanthu").post(reverse("records:casefile_transfer", args=[closed.pk]))
+    assert response.status_code == 302
+    closed.refresh_from_db()
+    assert closed.status == CaseFile.Status.TRANSFERRED
+    with pytest.raises(PermissionDenied):
+        casefiles.document_unfile(case_file=closed, document=issued, actor=users.vanthu)

@@ -4,6 +4,8 @@ the archive. The rules are documents.records.casefiles'; these views ask and sho
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -265,7 +267,8 @@ def document_case_files(user: User, document: Document) -> dict:
     if casefiles.fileable(document):
         held = {c.pk for c in holding}
         form = FileForm(user=user, initial={"document": document.pk}, exclude=held)
-        if not form.fields["case_file"].queryset:
+        choices = cast(forms.ModelChoiceField, form.fields["case_file"])
+        if not choices.queryset:
             form = None
     return {"casefiles_holding": holding, "casefile_form": form}
 
