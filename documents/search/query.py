@@ -4,9 +4,10 @@ among the documents the person may see, with the form's filters, ranked.
 A word of three letters or more is matched anywhere (``LIKE '%word%'``, served on PostgreSQL
 by the trigram index of migration 0015); a shorter one only as a whole word (``'% an %'``,
 which the trigram index serves too). Ranking: a phrase found in the head (type, số ký hiệu,
-trích yếu) first; on PostgreSQL then the trigram word similarity of the phrase to the text,
-computed only for the newest ``candidates`` matches (the page's cap), so that a common word
-costs the same at 100,000 documents; then newest."""
+trích yếu) first; on PostgreSQL then the trigram word similarity of the phrase to that head,
+computed only for the newest ``candidates`` matches (the page's cap + 1), so that a common
+word costs the same at 100,000 documents; then newest. A page shows at most the newest
+1,000 matches, ranked: narrower words or the filters reach older ones."""
 
 from __future__ import annotations
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 CANDIDATES = 1001  # approvals.ui.pagination.CAP + 1: what a page can reach, and "more"
 SHORT_WORD = 3
-WINDOWS = (2, 6)  # the newest visible documents probed first: up to these times the limit
 
 FILTERS = ("document_type", "origin", "status", "urgency", "confidentiality")
 
@@ -86,33 +86,12 @@ def search(
 
 
 def candidate_ids(documents: QuerySet[Document], terms: list[str], limit: int) -> list[int]:
-    """The newest ``limit`` matches (PostgreSQL), read once: first among the newest visible
-    documents, in windows of ``WINDOWS`` times the limit (their ids, then their entries by
-    primary key: a common word fills the list there, at any size); when the windows hold
-    fewer and are not everything visible, over all of them through the trigram index (the
-    words are then rare enough for it to be selective)."""
-    from ..models import SearchEntry
-
-    newest = documents.order_by("-created_at", "-pk").values_list("pk", flat=True)
-    conditions = [word_condition(word, "text") for word in terms]
-    ids: list[int] = []
-    done = 0
-    for factor in WINDOWS:
-        window = list(newest[done : factor * limit])
-        matched = set(
-            SearchEntry.objects.filter(document_id__in=window)
-            .filter(*conditions)
-            .values_list("document_id", flat=True)
-        )
-        ids += [pk for pk in window if pk in matched]
-        if len(ids) >= limit or len(window) < factor * limit - done:
-            return ids[:limit]
-        done = factor * limit
-    return _ids(documents.filter(*(word_condition(word) for word in terms)), limit)
-
-
-def _ids(documents: QuerySet[Document], limit: int) -> list[int]:
-    return list(documents.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+    """The ids of the newest ``limit`` matches (PostgreSQL), read once (the page and its
+    count then read only these): PostgreSQL walks down the newest-first index when the words
+    are common (the limit fills soon) and goes through the trigram index when they are rare
+    (benchmarks/search.py measured both against a window-by-window probe: slower)."""
+    matches = documents.filter(*(word_condition(word) for word in terms))
+    return list(matches.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
 
 
 def _head():
