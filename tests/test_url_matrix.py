@@ -515,6 +515,7 @@ def test_every_url_is_in_the_matrix(demo):
         | FOLLOWUP_PAGES
         | ASSIGNMENT_URLS
         | CASEFILE_URLS
+        | SAVED_SEARCH_URLS
         | {"document_create", "index"}
     )
     missing = [
