@@ -155,6 +155,11 @@ CASEFILE_URLS = CASEFILE_POST_ONLY | {
 # Tables a request may write without changing the records: the session of the person making
 # it, and django-axes' log of login attempts.
 SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
+# The registers (records, issue 17): the agency's văn thư and its leaders, GET only; the
+# matrix opens the ordinary outgoing book of the year ("HC"). tests/records/
+# test_registers_http.py walks the confidential books (the văn thư's alone).
+REGISTER_URLS = {"register_index", "register_detail", "register_xlsx", "register_pdf"}
+REGISTER_READERS = {"vanthu", "giamdoc", "phogiamdoc"}
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,10 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
         if name == "assignment_detail" and method == "POST":
             return {405}
         return {404}
+    if name in REGISTER_URLS:
+        if role not in REGISTER_READERS:
+            return {403}
+        return {200} if method == "GET" else {405}
     if name in FOLLOWUP_PAGES:
         if role not in FOLLOWS_UP:
             return {403}
@@ -452,6 +461,9 @@ def admin_values(users) -> dict[str, str]:
         "token": "set-password",
         "url": "x",
         "section": "du-thao",  # work_list: one kind of the person's work
+        "kind": "di",  # the registers: the outgoing book "HC" of the year
+        "book": "HC",
+        "year": str(ISSUE_DATE.year),
         "pk": str(Assignment.objects.order_by("pk").values_list("pk", flat=True).first()),
     }
 
@@ -512,6 +524,7 @@ def test_every_url_is_in_the_matrix(demo):
         | PUBLIC
         | DOCUMENT_URLS
         | RECEIPT_URLS
+        | REGISTER_URLS
         | FOLLOWUP_PAGES
         | ASSIGNMENT_URLS
         | CASEFILE_URLS
