@@ -13,5 +13,5 @@ def document_case_files(user, document) -> dict:
     from approvals.ui.records.casefiles import document_case_files as context
 
     if not getattr(user, "is_authenticated", False):
-        return {"casefiles_holding": [], "casefile_form": None}
+        return {"casefiles_holding": [], "casefiles_open": []}
     return context(user, document)

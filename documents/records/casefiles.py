@@ -19,7 +19,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,6 +78,23 @@ def case_files_holding(document: Document, user: User) -> list[CaseFile]:
     return list(
         case_files_visible_to(user).filter(entries__document=document).order_by("-year", "code")
     )
+
+
+def case_files_around(document: Document, user: User) -> tuple[list[CaseFile], list[CaseFile]]:
+    """In one query: the case files holding the document that the person sees, and the open
+    ones they may file it into (none if it may not be filed yet)."""
+    held = CaseFileEntry.objects.filter(case_file=OuterRef("pk"), document=document)
+    wanted = Q(holds=True)
+    if fileable(document):
+        mine = Q() if is_clerk(user) else Q(responsible=user) | Q(unit_id__in=unit_ids(user))
+        wanted |= Q(status=CaseFile.Status.OPEN) & mine
+    rows = list(
+        case_files_visible_to(user)
+        .annotate(holds=Exists(held))
+        .filter(wanted)
+        .order_by("-year", "code")
+    )
+    return [c for c in rows if c.holds], [c for c in rows if not c.holds]  # type: ignore[attr-defined]
 
 
 def open_case_files_for(user: User) -> QuerySet[CaseFile]:

@@ -4,8 +4,6 @@ the archive. The rules are documents.records.casefiles'; these views ask and sho
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -260,17 +258,10 @@ class CaseFilePackageView(LoginRequiredMixin, generic.View):
 
 
 def document_case_files(user: User, document: Document) -> dict:
-    """The document page's part: the case files holding it the person may see, and the form
-    to file it into an open one, for those allowed."""
-    holding = casefiles.case_files_holding(document, user)
-    form = None
-    if casefiles.fileable(document):
-        held = {c.pk for c in holding}
-        form = FileForm(user=user, initial={"document": document.pk}, exclude=held)
-        choices = cast(forms.ModelChoiceField, form.fields["case_file"])
-        if not choices.queryset:
-            form = None
-    return {"casefiles_holding": holding, "casefile_form": form}
+    """The document page's part: the case files holding it the person may see, and the open
+    ones they may file it into (one query)."""
+    holding, open_files = casefiles.case_files_around(document, user)
+    return {"casefiles_holding": holding, "casefiles_open": open_files}
 
 
 urls: list[URLPattern] = [
