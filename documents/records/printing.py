@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject
 
 from .. import audit, trail, transactions
@@ -37,8 +38,8 @@ _HIDDEN = 2  # annotation flag: not displayed, not printed
 class NothingToPrint(Exception):
     """The document has no PDF to print (an incoming document registered without a file)."""
 
-    def __init__(self) -> None:
-        super().__init__(_("Văn bản chưa có tệp để in."))
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or _("Văn bản chưa có tệp để in."))
 
 
 def mark_text(user: User, at: dt.datetime | None = None) -> str:
@@ -61,7 +62,15 @@ def printed_copy(*, document: Document, actor: User) -> bytes:
         raise PermissionDenied(_("Bạn không có quyền xem văn bản này."))
     # Outside a transaction: an altered file's finding is recorded by the check and must
     # stay when the refusal is raised.
-    copy = stamp(source_pdf(document), mark_text(actor))
+    source = source_pdf(document)
+    try:
+        copy = stamp(source, mark_text(actor))
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as error:
+        # A received file pypdf cannot read or rewrite (encrypted, broken): no copy, and said
+        # so, rather than a server error.
+        raise NothingToPrint(
+            _("Không tạo được bản in: tệp PDF của văn bản bị mã hóa hoặc không đọc được.")
+        ) from error
     _record_print(document=document, actor=actor)
     return copy
 
@@ -108,7 +117,12 @@ def _first_pdf_attachment(document: Document) -> bytes:
 
 def stamp(pdf: bytes, text: str) -> bytes:
     """A new PDF: every page of ``pdf`` with its fields drawn in and ``text`` at its foot."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    reader = PdfReader(io.BytesIO(pdf))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise PdfReadError("encrypted with a password")
+    if len(reader.pages) == 0:
+        raise PdfReadError("no page")
+    writer = PdfWriter(clone_from=reader)
     for number, page in enumerate(writer.pages):
         if page.get("/Rotate"):
             page.transfer_rotation_to_content()

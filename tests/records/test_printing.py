@@ -201,3 +201,11 @@ def test_the_document_page_offers_the_print(issued, client_for):
     page = client_for("chuyenvien").get(reverse("documents:document_detail", args=[issued.pk]))
     assert url(issued) in page.content.decode() and "In văn bản" in page.content.decode()
     assert client_for("chuyenvien").post(url(issued)).status_code == 405
+
+
+def test_a_received_pdf_that_cannot_be_read_answers_409_with_a_message(demo, client_for, users):
+    reference = Document.objects.get(notation="83/KH-UBND")
+    attach(reference, users.vanthu, b"%PDF-1.4\n% not really a PDF\n%%EOF\n")
+    response = client_for("vanthu").get(url(reference))
+    assert response.status_code == 409
+    assert "bị mã hóa hoặc không đọc được" in response.content.decode()

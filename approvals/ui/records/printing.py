@@ -37,11 +37,11 @@ class DocumentPrintView(LoginRequiredMixin, generic.View):
                 {"document": document, "file_label": PurePosixPath(altered.name).name},
                 status=409,
             )
-        except printing.NothingToPrint:
+        except printing.NothingToPrint as nothing:
             return render(
                 request,
                 "approvals/records/print_unavailable.html",
-                {"document": document},
+                {"document": document, "reason": str(nothing)},
                 status=409,
             )
         response = HttpResponse(content, content_type="application/pdf")
