@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Assignment, Document, IncomingRecord
 from ..people import display_name
@@ -21,6 +22,62 @@ CLOSED_INCOMING = (
     IncomingRecord.Status.RECALLED,
 )
 ARCHIVE_PREFIX = "Lưu"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the decree's form: its title and its width (in characters, for XLSX)."""
+
+    title: Any
+    width: int
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "di": (
+        Column(gettext_lazy("Số, ký hiệu văn bản"), 16),
+        Column(gettext_lazy("Ngày tháng văn bản"), 12),
+        Column(gettext_lazy("Tên loại và trích yếu nội dung văn bản"), 48),
+        Column(gettext_lazy("Người ký"), 20),
+        Column(gettext_lazy("Nơi nhận văn bản"), 36),
+        Column(gettext_lazy("Đơn vị, người nhận bản lưu"), 14),
+        Column(gettext_lazy("Số lượng bản"), 9),
+        Column(gettext_lazy("Ngày chuyển"), 12),
+        Column(gettext_lazy("Ký nhận"), 16),
+        Column(gettext_lazy("Ghi chú"), 30),
+    ),
+    "den": (
+        Column(gettext_lazy("Ngày đến"), 12),
+        Column(gettext_lazy("Số đến"), 8),
+        Column(gettext_lazy("Tác giả"), 26),
+        Column(gettext_lazy("Số, ký hiệu văn bản"), 16),
+        Column(gettext_lazy("Ngày tháng văn bản"), 12),
+        Column(gettext_lazy("Tên loại và trích yếu nội dung văn bản"), 44),
+        Column(gettext_lazy("Đơn vị hoặc người nhận"), 24),
+        Column(gettext_lazy("Ngày chuyển"), 12),
+        Column(gettext_lazy("Ký nhận"), 20),
+        Column(gettext_lazy("Ghi chú"), 30),
+    ),
+    "theo-doi": (
+        Column(gettext_lazy("Số đến"), 8),
+        Column(gettext_lazy("Tên loại, số, ký hiệu, ngày tháng văn bản và cơ quan ban hành"), 48),
+        Column(gettext_lazy("Đơn vị hoặc người nhận"), 26),
+        Column(gettext_lazy("Thời hạn giải quyết"), 12),
+        Column(gettext_lazy("Tiến độ giải quyết"), 20),
+        Column(gettext_lazy("Số, ký hiệu văn bản trả lời"), 22),
+        Column(gettext_lazy("Ghi chú"), 30),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Related:
+    """What hangs from a row, fetched for a batch of rows at once (registers.related_texts):
+    the recipient lines, the notations of its corrections, replacements and replies."""
+
+    lines: tuple[str, ...] = ()
+    corrections: tuple[str, ...] = ()
+    replacements: tuple[str, ...] = ()
+    replies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,7 +123,7 @@ def _archive_holder(document: Document, archive_lines: list[str]) -> str:
     return ", ".join(part for part in ("VT", unit) if part)
 
 
-def _outgoing_notes(document: Document) -> str:
+def _outgoing_notes(document: Any, related: Related) -> str:
     notes = []
     if document.status == Document.Status.RECALLED or document.recalled_at:
         notes.append(
@@ -74,21 +131,23 @@ def _outgoing_notes(document: Document) -> str:
             % {"date": _short(document.recalled_at), "reason": document.recall_reason}
         )
     if document.corrects_id:
-        notes.append(_("Đính chính văn bản số %(n)s") % {"n": document.corrects.notation})
+        notes.append(_("Đính chính văn bản số %(n)s") % {"n": document.corrects_notation})
     if document.replaces_id:
-        notes.append(_("Thay thế văn bản số %(n)s") % {"n": document.replaces.notation})
-    corrections = [d.notation for d in document.corrections.all()]
-    if corrections:
-        notes.append(_("Được đính chính bởi văn bản số %(n)s") % {"n": ", ".join(corrections)})
-    replacements = [d.notation for d in document.replacements.all()]
-    if replacements:
-        notes.append(_("Được thay thế bởi văn bản số %(n)s") % {"n": ", ".join(replacements)})
+        notes.append(_("Thay thế văn bản số %(n)s") % {"n": document.replaces_notation})
+    if related.corrections:
+        notes.append(
+            _("Được đính chính bởi văn bản số %(n)s") % {"n": ", ".join(related.corrections)}
+        )
+    if related.replacements:
+        notes.append(
+            _("Được thay thế bởi văn bản số %(n)s") % {"n": ", ".join(related.replacements)}
+        )
     return "; ".join(notes)
 
 
-def outgoing_row(document: Any, *, reveal: bool = True) -> RegisterRow:
+def outgoing_row(document: Any, related: Related, *, reveal: bool = True) -> RegisterRow:
     """Mẫu I's ten columns for an issued document of ``registers.outgoing_queryset``."""
-    lines = [line.text for line in document.recipient_lines.all()]
+    lines = related.lines
     archive = [text for text in lines if text.strip().startswith(ARCHIVE_PREFIX)]
     recipients = [text for text in lines if text not in archive]
     total, done = document.receipts_total, document.receipts_done
@@ -108,7 +167,7 @@ def outgoing_row(document: Any, *, reveal: bool = True) -> RegisterRow:
             _("%(done)s/%(total)s đơn vị đã nhận") % {"done": done, "total": total}
             if total
             else "",
-            _outgoing_notes(document),
+            _outgoing_notes(document, related),
         ),
     )
 
@@ -188,7 +247,7 @@ def progress(record: Any, due: dt.date | None, today: dt.date) -> str:
     return str(IncomingRecord.Status(record.status).label)
 
 
-def follow_up_row(record: Any, *, today: dt.date) -> RegisterRow:
+def follow_up_row(record: Any, related: Related, *, today: dt.date) -> RegisterRow:
     """Mẫu VIII's seven columns for a record of ``registers.incoming_queryset``."""
     document = record.document
     described = _("%(type)s số %(notation)s ngày %(date)s của %(sender)s") % {
@@ -198,7 +257,6 @@ def follow_up_row(record: Any, *, today: dt.date) -> RegisterRow:
         "sender": record.sender_name,
     }
     due = getattr(record, "assignment_due", None) or record.due_on
-    replies = [reply.notation for reply in document.cited_by.all()]
     notes = []
     if record.done_at:
         notes.append(_("Giải quyết xong ngày %(date)s") % {"date": _short(record.done_at)})
@@ -213,7 +271,7 @@ def follow_up_row(record: Any, *, today: dt.date) -> RegisterRow:
             receiver,
             due,
             progress(record, due, today),
-            "; ".join(replies),
+            "; ".join(related.replies),
             "; ".join(notes),
         ),
     )
