@@ -155,6 +155,19 @@ CASEFILE_URLS = CASEFILE_POST_ONLY | {
 # Tables a request may write without changing the records: the session of the person making
 # it, and django-axes' log of login attempts.
 SKIPPED_TABLES = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"}
+# Incoming documents (records, issue 17): the list for anyone signed in, reception for the
+# văn thư; the matrix's world holds no incoming document, so a page, the phiếu and every step
+# (POST only) answer 404. tests/records/test_incoming_http.py walks the roles on real ones.
+INCOMING_PAGES = {"incoming_detail", "incoming_slip"}
+INCOMING_STEPS = {
+    "incoming_present",
+    "incoming_send_back",
+    "incoming_instruct",
+    "incoming_give",
+    "incoming_propose",
+    "incoming_complete",
+}
+OPEN_PAGES |= {"incoming_list"}
 # The registers (records, issue 17): the agency's văn thư and its leaders, GET only; the
 # matrix opens the ordinary outgoing book of the year ("HC"). tests/records/
 # test_registers_http.py walks the confidential books (the văn thư's alone).
@@ -304,6 +317,14 @@ def expected(case: Case, method: str, receipt_key=None) -> set[int]:
         if method == "GET":
             return {405}
         return {422} if name == "saved_search_create" else {404}
+    if name == "incoming_create":
+        if role != "vanthu":
+            return {403}
+        return {200} if method == "GET" else {422}
+    if name in INCOMING_PAGES:
+        return {405} if method == "POST" else {404}
+    if name in INCOMING_STEPS:
+        return {405} if method == "GET" else {404}
     if name in DOCUMENT_URLS:
         return expected_document(name, method, role, state)
     if name in RECEIPT_URLS:
@@ -528,6 +549,9 @@ def test_every_url_is_in_the_matrix(demo):
         | FOLLOWUP_PAGES
         | ASSIGNMENT_URLS
         | CASEFILE_URLS
+        | INCOMING_PAGES
+        | INCOMING_STEPS
+        | {"incoming_create"}
         | SAVED_SEARCH_URLS
         | {"document_create", "index"}
     )

@@ -271,10 +271,10 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
                 "cites": draft.cites,
             }
             recipients = [{"text": text, "units": units} for text, units in draft.recipients]
-        elif request.GET.get("cites", "").isascii() and request.GET["cites"].isdigit():
+        elif (cited := request.GET.get("cites", "")).isascii() and cited.isdigit():
             # An answer (to an incoming document, "Soạn văn bản trả lời"): it cites it, if
             # the person sees it (the form's choices are what they see).
-            initial = {"cites": [int(request.GET["cites"][:18])]}
+            initial = {"cites": [int(cited[:18])]}
         return self.render(
             DocumentForm(user=user, initial=initial),
             RecipientFormSet(prefix="recipients", initial=recipients),

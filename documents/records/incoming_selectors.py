@@ -27,12 +27,18 @@ URGENCY_RANK = {
 
 
 def incoming_list_visible_to(user: User) -> QuerySet[IncomingRecord]:
-    """The incoming documents the person may see, urgent ones first, then newest số đến."""
+    """The incoming documents the person may see: urgent ones waiting first, then the newest
+    số đến first."""
     rows = access.visible_access(user)
     if rows is None:
         return IncomingRecord.objects.none()
+    # Urgent ones lead the list while they wait; once done or sent back they take their turn.
+    waiting = (Status.REGISTERED, Status.PRESENTED, Status.ASSIGNED)
     rank = Case(
-        *(When(document__urgency=urgency, then=Value(n)) for urgency, n in URGENCY_RANK.items()),
+        *(
+            When(document__urgency=urgency, status__in=waiting, then=Value(n))
+            for urgency, n in URGENCY_RANK.items()
+        ),
         default=Value(9),
         output_field=IntegerField(),
     )

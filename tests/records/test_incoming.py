@@ -404,3 +404,14 @@ def test_the_instruction_refuses_a_unit_outside_the_agency(incoming_register, us
             record=record, actor=users.giamdoc, instruction="", lead_unit=unit("VP")
         )
     assert record_state(record) == before
+
+
+def test_the_list_puts_waiting_urgent_ones_first_then_the_newest(incoming_register, users):
+    older = incoming_register(urgency=Document.Urgency.KHAN)
+    newer = incoming_register(notation="9/X", upload=_other_upload(), sender_name="UBND tỉnh")
+    rows = list(incoming.incoming_list_visible_to(users.vanthu))
+    assert rows == [older, newer]
+    incoming.incoming_send_back(record=older, actor=users.vanthu, reason="Gửi nhầm.")
+    assert list(incoming.incoming_list_visible_to(users.vanthu)) == [newer, older]
+    assert list(incoming.incoming_list_visible_to(users.ttbcxb)) == []
+    assert list(incoming.incoming_list_visible_to(users.congan)) == []

@@ -310,3 +310,11 @@ def test_the_list_filters_and_costs_the_same_whatever_the_rows(
     assert filtered.count('data-testid="incoming-row"') == 1
     assert client.get(LIST, {"year": "abc"}).status_code == 200
     assert client.get(LIST, {"status": "nonsense"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?cites=", "?cites=abc", "?cites=²", "?cites=99999999999999999999999"]
+)
+def test_the_drafting_form_opens_whatever_its_cites_parameter(client_for, query):
+    response = client_for("chuyenvien").get(reverse("documents:document_create") + query)
+    assert response.status_code == 200
