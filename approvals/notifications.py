@@ -269,6 +269,52 @@ def archived(document: Document) -> None:
     )
 
 
+@in_office_language
+def recalled(document: Document, actor: User) -> None:
+    """Every recipient unit (and the drafter) is told the document is recalled, with the
+    reason; a confidential one is not named, nor its reason quoted."""
+    if confidential.is_confidential(document):
+        message = _("Văn bản mật đã bị thu hồi, đề nghị đơn vị xác nhận thu hồi")
+    else:
+        message = _("Văn bản đã bị thu hồi: %(doc)s. Lý do: %(reason)s") % {
+            "doc": _label(document),
+            "reason": document.recall_reason,
+        }
+    units = list(document.receipts.values_list("unit_id", flat=True))
+    notify_units(units=units, document=document, kind=Notification.Kind.ASSIGNED, message=message)
+    notify(
+        users=[document.drafter, document.signer],
+        document=document,
+        kind=Notification.Kind.ISSUED,
+        message=message,
+        exclude=actor,
+    )
+
+
+@in_office_language
+def superseded(old: Document, new: Document) -> None:
+    """The old document's recipients are told that a correction or a replacement of it is
+    issued (its link leads to the new one)."""
+    correction = new.corrects_id == old.pk
+    if confidential.is_confidential(old) or confidential.is_confidential(new):
+        message = (
+            _("Văn bản mật đã được đính chính") if correction else _("Văn bản mật đã được thay thế")
+        )
+    elif correction:
+        message = _("Văn bản %(old)s đã được đính chính bởi %(new)s") % {
+            "old": old.notation,
+            "new": new.notation,
+        }
+    else:
+        message = _("Văn bản %(old)s đã được thay thế bởi %(new)s") % {
+            "old": old.notation,
+            "new": new.notation,
+        }
+    units = list(old.receipts.values_list("unit_id", flat=True))
+    # About the old document: its page names the new one (a link only if visible).
+    notify_units(units=units, document=old, kind=Notification.Kind.ISSUED, message=message)
+
+
 def mark_read(*, user: User, ids: list[int]) -> int:
     """The person has read these notifications of theirs, and so every older one: their read
     mark moves up to the newest of them, never down. Returns the mark."""

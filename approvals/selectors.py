@@ -148,7 +148,12 @@ def receipts_waiting_for(user: User) -> QuerySet[Receipt]:
     theirs = Q(assignee=user) | Q(assignee__isnull=True) | Q(unit__head=user)
     if permissions.is_clerk(user):
         theirs |= Q(unit__is_records_office=True)
-    return receipt_list_for_user(user).filter(theirs, status=Receipt.Status.PENDING)
+    # A recalled document's receipts wait for no acknowledgement (Điều 19).
+    return (
+        receipt_list_for_user(user)
+        .filter(theirs, status=Receipt.Status.PENDING)
+        .exclude(document__status=Document.Status.RECALLED)
+    )
 
 
 def work_list(user: User, section: WorkSection) -> QuerySet:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
+from viewflow.workflow.status import PROCESS, STATUS
 
 from documents import permissions, transactions
 from documents import services as documents
@@ -178,6 +178,9 @@ def _complete_issue(
     )
     activation.execute()
     notifications.issued(document, actor)
+    old_pk = document.corrects_id or document.replaces_id
+    if old_pk:  # a correction or replacement: the old document's recipients are told
+        notifications.superseded(Document.objects.get(pk=old_pk), document)
     return document
 
 
@@ -225,3 +228,37 @@ def receipt_hand_over(*, receipt: Receipt, actor: User, to: User) -> Receipt:
             activation.reassign(to)
         notifications.handed_over(receipt, actor)
         return receipt
+
+
+# --- recall (Điều 19) -------------------------------------------------------------
+
+
+def document_recall(*, document: Document, actor: User, reason: str) -> Document:
+    """The signer, or a văn thư on the signer's instruction, recalls an issued document: the
+    document is frozen and its open acknowledgements end with the process (canceled), under
+    the flow lock; every recipient unit is told."""
+    from documents.records import recall
+
+    process = (
+        DocumentProcess.objects.filter(document_id=document.pk, status=PROCESS.NEW)
+        .order_by("-pk")
+        .first()
+    )
+    if process is None:  # archived (its process is done), or never through the flow
+        with transaction.atomic(), transactions.step():
+            document = recall.recall(document=document, actor=actor, reason=reason)
+            notifications.recalled(document, actor)
+        return document
+    with DocumentFlow.lock(process.pk), transaction.atomic(), transactions.step():
+        document = recall.recall(document=document, actor=actor, reason=reason)
+        _end_process(process)
+        notifications.recalled(document, actor)
+    return document
+
+
+def _end_process(process: DocumentProcess) -> None:
+    """Cancel the process's open tasks (the acknowledgements, a started join) and the process
+    itself, through viewflow's own cancel (the lock is already held: it nests)."""
+    process.refresh_from_db()
+    if process.status == PROCESS.NEW:
+        DocumentFlow.instance.cancel(process)

@@ -39,6 +39,12 @@ def content_payload(document: Document) -> dict[str, Any]:
     # documents signed before the field existed keep their hash.
     if document.archive_copies is not None:
         payload["archive_copies"] = document.archive_copies
+    # What it corrects or replaces (Điều 19): left out when nothing, so every other
+    # document keeps its hash.
+    if document.corrects_id is not None:
+        payload["corrects"] = document.corrects_id
+    if document.replaces_id is not None:
+        payload["replaces"] = document.replaces_id
     # The tasks it assigns (documents.followup): left out when there are none, so documents
     # without any (and those signed before assignments existed) keep their hash.
     if _related_payload(document)["assignments"]:

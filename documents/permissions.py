@@ -183,15 +183,24 @@ def can_acknowledge(user: User, receipt: Receipt) -> bool:
     in particular, any member of the recipient unit."""
     if not (acts_in_workflow(user) and receipt.status == receipt.Status.PENDING):
         return False
+    if _recalled(receipt):
+        return False
     if receipt.assignee_id is not None:
         return receipt.assignee_id == user.pk
     return is_member(user, receipt.unit) and user.has_perm(ACKNOWLEDGE_RECEIPT, receipt)
+
+
+def _recalled(receipt: Receipt) -> bool:
+    """A recalled document is frozen: none of its receipts moves any more (Điều 19)."""
+    return receipt.document.status == receipt.document.Status.RECALLED
 
 
 def can_hand_over(user: User, receipt: Receipt) -> bool:
     """The head of the recipient unit (the văn thư, for the records office) gives a pending
     receipt to a member of the unit to acknowledge."""
     if not (acts_in_workflow(user) and receipt.status == receipt.Status.PENDING):
+        return False
+    if _recalled(receipt):
         return False
     unit = receipt.unit
     if unit.head_id is not None and unit.head_id == user.pk:
@@ -241,6 +250,8 @@ def ensure_can_issue(user: User, document: Document) -> None:
 
 
 def ensure_can_acknowledge(user: User, receipt: Receipt) -> None:
+    if _recalled(receipt):
+        raise PermissionDenied(_("Văn bản đã bị thu hồi, không thể xác nhận đã nhận."))
     if receipt.status != receipt.Status.PENDING:
         raise PermissionDenied(_("Đơn vị đã xác nhận nhận văn bản này."))
     if not can_acknowledge(user, receipt):
@@ -250,6 +261,8 @@ def ensure_can_acknowledge(user: User, receipt: Receipt) -> None:
 
 
 def ensure_can_hand_over(user: User, receipt: Receipt) -> None:
+    if _recalled(receipt):
+        raise PermissionDenied(_("Văn bản đã bị thu hồi, không thể giao xác nhận."))
     if receipt.status != receipt.Status.PENDING:
         raise PermissionDenied(_("Đơn vị đã xác nhận nhận văn bản này."))
     if not can_hand_over(user, receipt):

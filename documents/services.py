@@ -42,6 +42,7 @@ from .models import (
 )
 from .models.document import ensure_document_open
 from .people import display_name
+from .records import recall
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,68 @@ def _replace_recipients(
     )
 
 
+class Unchanged:
+    """document_update's default for corrects/replaces: leave them as they are."""
+
+
+UNCHANGED = Unchanged()
+
+
+def _supersede(
+    document: Document,
+    actor: User,
+    cites: list[Document],
+    *,
+    corrects: Document | None,
+    replaces: Document | None,
+    document_type: DocumentType | None = None,
+) -> list[Document]:
+    """Set what the draft corrects or replaces (an issued document the drafter may see, of
+    the right type: documents.records.recall); the draft cites it too."""
+    from .selectors import document_list_visible_to
+
+    olds = [old for old in (corrects, replaces) if old is not None]
+    visible = document_list_visible_to(actor).filter(pk__in=[old.pk for old in olds])
+    if visible.count() != len(olds):
+        raise ValidationError({"corrects" if corrects else "replaces": _("Không tìm thấy.")})
+    recall.validate_supersedes(
+        document_type=document_type or document.document_type,
+        corrects=corrects,
+        replaces=replaces,
+    )
+    document.corrects, document.replaces = corrects, replaces
+    return cites + [old for old in olds if old.pk not in {c.pk for c in cites}]
+
+
+def _update_supersede(document, actor, cites, corrects, replaces, changes) -> list[Document]:
+    """document_update's part of _supersede: the new values (or the present ones)."""
+    if isinstance(corrects, Unchanged):
+        corrects = document.corrects
+    if isinstance(replaces, Unchanged):
+        replaces = document.replaces
+    document_type = changes.get("document_type", document.document_type)
+    before = (document.corrects_id, document.replaces_id)
+    if cites is None:
+        cites = list(document.cites.all())
+    cites = list(cites)
+    if corrects is None and replaces is None:
+        document.corrects = document.replaces = None
+    else:
+        cites = _supersede(
+            document,
+            actor,
+            cites,
+            corrects=corrects,
+            replaces=replaces,
+            document_type=document_type,  # type: ignore[arg-type]
+        )
+    after = (document.corrects_id, document.replaces_id)
+    document.__dict__["_vanthu_superseding"] = [
+        n for n, b, a in zip(("corrects", "replaces"), before, after, strict=True) if b != a
+    ]
+    return cites
+
+
 CONTENT_FIELDS = (
     "document_type",
     "subject",
@@ -117,9 +180,12 @@ def document_create(
     cites: Iterable[Document] = (),
     assignments: Iterable[AssignmentSpec] = (),
     answers: Assignment | None = None,
+    corrects: Document | None = None,
+    replaces: Document | None = None,
 ) -> Document:
     """A drafter (chuyên viên) starts a draft in their own unit: with the tasks it assigns
-    (``assignments``), or as the report that answers an assignment (``answers``)."""
+    (``assignments``), or as the report that answers an assignment (``answers``); a
+    correction or replacement names the document it corrects or replaces."""
     permissions.ensure_can_create(actor)
     if organization is None:
         raise ValidationError(
@@ -139,8 +205,10 @@ def document_create(
         drafter=actor,
         drafting_unit=profile.unit if profile else None,
     )
-    _save(document, actor)
     cites = list(cites)
+    if corrects is not None or replaces is not None:
+        cites = _supersede(document, actor, cites, corrects=corrects, replaces=replaces)
+    _save(document, actor)
     if cites:
         document.cites.add(*cites)
     _replace_recipients(document, recipients, new=True)
@@ -168,11 +236,15 @@ def document_update(
     recipients: Iterable[RecipientSpec] | None = None,
     cites: Iterable[Document] | None = None,
     assignments: Iterable[AssignmentSpec] | None = None,
+    corrects: Document | None | Unchanged = UNCHANGED,
+    replaces: Document | None | Unchanged = UNCHANGED,
     **changes: object,
 ) -> Document:
     """The drafter edits their draft while it is a draft or returned for revision."""
     document = _locked(document)
     permissions.ensure_can_edit(actor, document)
+    if not (isinstance(corrects, Unchanged) and isinstance(replaces, Unchanged)):
+        cites = _update_supersede(document, actor, cites, corrects, replaces, changes)
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
@@ -181,6 +253,7 @@ def document_update(
     changed = [name for name, value in changes.items() if getattr(document, name) != value]
     for name in changed:
         setattr(document, name, changes[name])
+    changed += document.__dict__.pop("_vanthu_superseding", [])
     _save(document, actor)
     if cites is not None:
         cites = list(cites)
@@ -406,6 +479,8 @@ def document_issue(
         kind=Event.Kind.DISTRIBUTED,
         data={"units": [unit.name for unit in units]},
     )
+    if document.corrects_id or document.replaces_id:  # the old one's trail says so
+        recall.record_superseded(document=document, actor=actor)
     # The tasks the document assigns start now, with their deadlines.
     followup.activate(document, actor=actor, issued_on=issued_on)
     # Number, date and the agency's signature go into the original off the request.

@@ -118,8 +118,13 @@ DOCUMENT_URLS = {
     "document_original_retry",
     "document_device_signature",
     "document_print",  # records: a printed copy, for whoever sees the document
+    "document_recall",  # records: the signer or the văn thư recalls an issued document
 }
-RECEIPT_URLS = {"receipt_detail", "receipt_hand_over"}
+RECEIPT_URLS = {"receipt_detail", "receipt_hand_over", "receipt_confirm_recall"}
+# Recall (records, issue 17): the signer, or the văn thư on their instruction, of an issued or
+# archived document (an empty POST: 422, no reason); a recipient confirms a recalled one only
+# (POST only; none of these is recalled: 403). tests/records/test_recall_views.py walks them.
+RECALLERS = {"phogiamdoc", "vanthu"}
 # The follow-up dashboard, its XLSX export and its printable page: the members of the agency's
 # own units, its leaders among them; the văn thư, outside units and the administrator follow
 # nothing up (403). GET only.
@@ -382,6 +387,12 @@ def expected_document(name: str, method: str, role: str, state: str) -> set[int]
         # The signer's device signature (mode client): these documents are signed with the
         # demo files, so nothing waits for a device: 409 for their signer, 403 for the others.
         return {403, 409} if visible else {404}
+    if name == "document_recall":
+        if not visible:
+            return {404}
+        if state not in ("issued", "archived") or role not in RECALLERS:
+            return {403}
+        return {200} if method == "GET" else {422}
     if name == "document_original_retry":
         # POST only; every original of these documents was made: nothing to ask again.
         if method == "GET":
@@ -398,6 +409,8 @@ def expected_receipt(name: str, method: str, role: str, key) -> set[int]:
     members, assignee, head = RECEIPTS[key]
     if role not in members:
         return {404}
+    if name == "receipt_confirm_recall":
+        return {405} if method == "GET" else {403}
     if name == "receipt_hand_over":
         if method == "GET":
             return {405}

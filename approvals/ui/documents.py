@@ -164,6 +164,8 @@ class DocumentDetailView(LoginRequiredMixin, generic.TemplateView):
         offered, waiting = files.originals_of(document)
         if waiting is not None and waiting.kind == originals.ISSUED:
             own_receipts = []  # acknowledged once the issued original is made
+        if document.status == Document.Status.RECALLED:
+            own_receipts = []  # frozen (Điều 19): confirmed as recalled instead
         return super().get_context_data(
             **context,
             timeline=document_full_timeline(document),

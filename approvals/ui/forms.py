@@ -24,8 +24,22 @@ class CitedDocumentField(forms.ModelMultipleChoiceField):
     """Issued documents, named as a citation names them: '83/KH-UBND ngày 01/4/2020 — …'."""
 
     def label_from_instance(self, obj: Document) -> str:
-        when = f" ngày {vn_short_date(obj.issued_on)}" if obj.issued_on else ""
-        return f"{obj.notation}{when} — {obj.subject}"
+        return citation_label(obj)
+
+    @staticmethod
+    def single(**kwargs) -> forms.ModelChoiceField:
+        """One such document (what a draft corrects or replaces)."""
+        return CitedDocumentChoiceField(**kwargs)
+
+
+def citation_label(obj: Document) -> str:
+    when = f" ngày {vn_short_date(obj.issued_on)}" if obj.issued_on else ""
+    return f"{obj.notation}{when} — {obj.subject}"
+
+
+class CitedDocumentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Document) -> str:
+        return citation_label(obj)
 
 
 class DocumentForm(forms.Form):
@@ -73,6 +87,23 @@ class DocumentForm(forms.Form):
             "(giữ Ctrl để chọn nhiều)."
         ),
     )
+    supersede_kind = forms.ChoiceField(
+        label=_("Đính chính, thay thế"),
+        required=False,
+        choices=[
+            ("", _("Không")),
+            ("corrects", _("Đính chính văn bản")),
+            ("replaces", _("Thay thế văn bản")),
+        ],
+        help_text=_(
+            "Văn bản đính chính là Công văn; văn bản thay thế cùng loại với văn bản bị thay thế."
+        ),
+    )
+    supersedes = CitedDocumentField.single(
+        label=_("Văn bản được đính chính, thay thế"),
+        required=False,
+        queryset=Document.objects.none(),
+    )
     attachment = forms.FileField(
         label=_("Tệp đính kèm"),
         required=False,
@@ -94,6 +125,17 @@ class DocumentForm(forms.Form):
         cites = self.fields["cites"]
         assert isinstance(cites, CitedDocumentField)
         cites.queryset = citable
+        # What it may correct or replace: an issued outgoing document the person sees.
+        supersedes = cast(forms.ModelChoiceField, self.fields["supersedes"])
+        supersedes.queryset = citable.filter(
+            origin=Document.Origin.OUTGOING,
+            status__in=(Document.Status.ISSUED, Document.Status.ARCHIVED),
+        )
+        if document is not None and (document.corrects_id or document.replaces_id):
+            self.fields["supersede_kind"].initial = (
+                "corrects" if document.corrects_id else "replaces"
+            )
+            supersedes.initial = document.corrects_id or document.replaces_id
 
     def clean_subject(self):
         subject = self.cleaned_data["subject"].strip()
@@ -108,6 +150,13 @@ class DocumentForm(forms.Form):
             uploads.inspect_upload(upload, name=upload.name or "", size=upload.size or 0)
         return upload
 
+    def clean(self):
+        data = super().clean()
+        kind, old = data.get("supersede_kind"), data.get("supersedes")
+        if kind and old is None and "supersedes" not in self.errors:
+            self.add_error("supersedes", _("Hãy chọn văn bản được đính chính hoặc thay thế."))
+        return data
+
     def content(self) -> dict:
         data = self.cleaned_data
         return {
@@ -118,6 +167,8 @@ class DocumentForm(forms.Form):
             "confidentiality": data["confidentiality"] or "",
             "archive_copies": data["archive_copies"],
             "cites": list(data["cites"]),
+            "corrects": data["supersedes"] if data.get("supersede_kind") == "corrects" else None,
+            "replaces": data["supersedes"] if data.get("supersede_kind") == "replaces" else None,
         }
 
 
