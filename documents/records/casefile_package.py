@@ -263,12 +263,16 @@ def _document_element(parent: etree._Element, item: Item) -> None:
     _add(element, "CodeNumber", number)
     _add(element, "CodeNotation", notation)
     _add(element, "IssuedDate", item.date.isoformat())
-    _add(element, "OrganId", document.organization.abbreviation)
+    incoming = getattr(document, "incoming", None) if document.origin == "incoming" else None
+    if incoming is not None:  # the sender's id when it is in the directory
+        organ_id = incoming.sender_unit.abbreviation if incoming.sender_unit_id else ""
+    else:
+        organ_id = document.organization.abbreviation
+    _add(element, "OrganId", organ_id)
     _add(element, "OrganName", item.author)
     _add(element, "Subject", document.subject)
     _add(element, "Language", "vi")
     _add(element, "PageAmount", item.pages or 0)
-    incoming = getattr(document, "incoming", None) if document.origin == "incoming" else None
     if incoming is not None:
         _add(element, "ArrivalDate", timezone.localdate(incoming.arrival_at).isoformat())
         _add(element, "ArrivalNumber", incoming.arrival_number)
