@@ -476,3 +476,16 @@ def test_the_package_and_transfer_on_postgresql(users, closed, issued):
     assert closed.status == CaseFile.Status.TRANSFERRED
     with pytest.raises(PermissionDenied):
         casefiles.document_unfile(case_file=closed, document=issued, actor=users.vanthu)
+
+
+def test_an_altered_file_is_never_packaged(users, closed):
+    entry = closed.entries.get(document__origin=Document.Origin.INCOMING)
+    attachment = entry.document.attachments.get()
+    with attachment.file.open("wb") as handle:
+        handle.write(b"%PDF-1.4 altered")
+    response = web(users, "vanthu").get(reverse("records:casefile_package", args=[closed.pk]))
+    assert response.status_code == 409
+    assert "bị thay đổi" in response.content.decode()
+    assert system_events("exported", closed) == 0
+    altered = Event.objects.filter(document=entry.document, kind=Event.Kind.ORIGINAL_ALTERED)
+    assert altered.count() == 1
