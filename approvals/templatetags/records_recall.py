@@ -7,11 +7,14 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def document_recall(user, document, receipt=None) -> dict:
-    """The recall banner, confirmations, buttons and correction links for the person."""
+@register.simple_tag(takes_context=True)
+def document_recall(context, user, document, receipt=None) -> dict:
+    """The recall banner, confirmations, buttons and correction links for the person; the
+    page's timeline, when it has one, tells whether anything corrects the document."""
     from documents.records.recall import recall_context
 
     if not getattr(user, "is_authenticated", False):
         return {}
-    return recall_context(user, document, receipt if receipt else None)
+    timeline = context.get("timeline")
+    kinds = {entry.kind for entry in timeline} if isinstance(timeline, list) else None
+    return recall_context(user, document, receipt if receipt else None, kinds)

@@ -206,9 +206,12 @@ class Link:
     may_open: bool
 
 
-def supersession(user: User, document: Document) -> dict[str, list[Link]]:
+def supersession(
+    user: User, document: Document, superseded: bool | None = None
+) -> dict[str, list[Link]]:
     """The documents this one corrects or replaces, and the issued ones correcting or
-    replacing it, each with whether the person may open it: one query (two when any)."""
+    replacing it, each with whether the person may open it: one query (two when any), none
+    when ``superseded`` (read from its trail by the caller) says nothing corrects it."""
     from django.db.models import Q
 
     from ..selectors import document_list_visible_to
@@ -216,7 +219,7 @@ def supersession(user: User, document: Document) -> dict[str, list[Link]]:
     issued = Q(status__in=Document.ISSUED_STATUSES)
     related_q = Q(corrects_id=document.pk) & issued | Q(replaces_id=document.pk) & issued
     own = [pk for pk in (document.corrects_id, document.replaces_id) if pk is not None]
-    if not own and document.status not in Document.ISSUED_STATUSES:
+    if not own and (superseded is False or document.status not in Document.ISSUED_STATUSES):
         return {"corrects": [], "replaces": [], "corrected_by": [], "replaced_by": []}
     if own:
         related_q |= Q(pk__in=own)
@@ -245,13 +248,22 @@ def supersession(user: User, document: Document) -> dict[str, list[Link]]:
     }
 
 
-def recall_context(user: User, document: Document, receipt: Receipt | None = None) -> dict:
+def recall_context(
+    user: User,
+    document: Document,
+    receipt: Receipt | None = None,
+    trail_kinds: set[str] | None = None,
+) -> dict:
     """What the recall part of a document's (or a receipt's) page shows: the banner, each
-    recipient's confirmation, the person's confirm buttons, the recall button, the links."""
+    recipient's confirmation, the person's confirm buttons, the recall button, the links.
+    ``trail_kinds``: the kinds of its events when the page has read them (its timeline)."""
+    superseded = None
+    if trail_kinds is not None:
+        superseded = bool(trail_kinds & {Event.Kind.CORRECTED, Event.Kind.REPLACED})
     context: dict[str, object] = {
         "document": document,
         "can_recall": can_recall(user, document),
-        **supersession(user, document),
+        **supersession(user, document, superseded),
     }
     if document.status != Document.Status.RECALLED:
         return context
