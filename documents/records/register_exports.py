@@ -117,6 +117,12 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
+def column_widths(register: Register) -> list[str]:
+    """Each column's share of the page, as CSS ("7.51%": never the locale's decimal comma)."""
+    total = sum(column.width for column in register.columns)
+    return [f"{column.width * 100 / total:.2f}%" for column in register.columns]
+
+
 def render_html(register: Register, *, user: User) -> str:
     """The register as the HTML WeasyPrint sets."""
     cover = register_cover(register)
@@ -128,6 +134,7 @@ def render_html(register: Register, *, user: User) -> str:
             "cover": cover,
             "cover_lines": cover_lines(cover),
             "columns": [str(column.title) for column in register.columns],
+            "widths": column_widths(register),
             "numbers": [f"({n})" for n in range(1, len(register.columns) + 1)],
             "rows": rows,
             "mark": mark,

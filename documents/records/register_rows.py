@@ -34,37 +34,37 @@ class Column:
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "di": (
-        Column(gettext_lazy("Số, ký hiệu văn bản"), 16),
-        Column(gettext_lazy("Ngày tháng văn bản"), 12),
-        Column(gettext_lazy("Tên loại và trích yếu nội dung văn bản"), 48),
+        Column(gettext_lazy("Số, ký hiệu văn bản"), 17),
+        Column(gettext_lazy("Ngày tháng văn bản"), 15),
+        Column(gettext_lazy("Tên loại và trích yếu nội dung văn bản"), 44),
         Column(gettext_lazy("Người ký"), 20),
-        Column(gettext_lazy("Nơi nhận văn bản"), 36),
+        Column(gettext_lazy("Nơi nhận văn bản"), 32),
         Column(gettext_lazy("Đơn vị, người nhận bản lưu"), 14),
         Column(gettext_lazy("Số lượng bản"), 9),
-        Column(gettext_lazy("Ngày chuyển"), 12),
+        Column(gettext_lazy("Ngày chuyển"), 15),
         Column(gettext_lazy("Ký nhận"), 16),
-        Column(gettext_lazy("Ghi chú"), 30),
+        Column(gettext_lazy("Ghi chú"), 26),
     ),
     "den": (
-        Column(gettext_lazy("Ngày đến"), 12),
+        Column(gettext_lazy("Ngày đến"), 15),
         Column(gettext_lazy("Số đến"), 8),
         Column(gettext_lazy("Tác giả"), 26),
-        Column(gettext_lazy("Số, ký hiệu văn bản"), 16),
-        Column(gettext_lazy("Ngày tháng văn bản"), 12),
+        Column(gettext_lazy("Số, ký hiệu văn bản"), 17),
+        Column(gettext_lazy("Ngày tháng văn bản"), 15),
         Column(gettext_lazy("Tên loại và trích yếu nội dung văn bản"), 44),
         Column(gettext_lazy("Đơn vị hoặc người nhận"), 24),
-        Column(gettext_lazy("Ngày chuyển"), 12),
+        Column(gettext_lazy("Ngày chuyển"), 15),
         Column(gettext_lazy("Ký nhận"), 20),
-        Column(gettext_lazy("Ghi chú"), 30),
+        Column(gettext_lazy("Ghi chú"), 26),
     ),
     "theo-doi": (
         Column(gettext_lazy("Số đến"), 8),
         Column(gettext_lazy("Tên loại, số, ký hiệu, ngày tháng văn bản và cơ quan ban hành"), 48),
         Column(gettext_lazy("Đơn vị hoặc người nhận"), 26),
-        Column(gettext_lazy("Thời hạn giải quyết"), 12),
+        Column(gettext_lazy("Thời hạn giải quyết"), 15),
         Column(gettext_lazy("Tiến độ giải quyết"), 20),
         Column(gettext_lazy("Số, ký hiệu văn bản trả lời"), 22),
-        Column(gettext_lazy("Ghi chú"), 30),
+        Column(gettext_lazy("Ghi chú"), 26),
     ),
 }
 
@@ -189,8 +189,8 @@ def _incoming_notes(record: IncomingRecord) -> str:
             _("Trả lại nơi gửi ngày %(date)s: %(reason)s")
             % {"date": _short(record.sent_back_at), "reason": record.sent_back_reason}
         )
-    if record.duplicate_of_id:
-        original = record.duplicate_of
+    original = record.duplicate_of if record.duplicate_of_id else None
+    if original is not None:
         notes.append(
             _("Trùng với văn bản đến số %(n)s/%(y)s")
             % {"n": original.arrival_number, "y": original.arrival_year}

@@ -192,12 +192,13 @@ def test_the_pdf_is_landscape_with_the_cover_and_the_print_mark_on_every_page(
         "Quyển số: 01",
     ]:
         assert line in cover, line
-    assert "(10)" in texts[1] and books.notation in texts[1]
+    compact = ["".join(text.split()) for text in texts]  # a cell's text may wrap anywhere
+    assert "(10)" in texts[1] and books.notation in compact[1]
     name = f"{users.vanthu.last_name} {users.vanthu.first_name}".strip()
     for text in texts:
         assert "In từ hệ thống Văn thư" in text
         assert name in text
-    assert "39/KH-STTTT" in texts[-1] or any("39/KH-STTTT" in text for text in texts[1:])
+    assert any("39/KH-STTTT" in text for text in compact[1:])
 
 
 def test_printing_an_ordinary_book_records_nothing_and_a_confidential_one_is_on_the_trail(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import generic
 
 from documents import audit, permissions
-from documents.models import Event
+from documents.models import Event, Organization
 from documents.records import register_exports as exports
 from documents.records import registers
 
@@ -59,6 +59,14 @@ def filter_form(request: HttpRequest) -> RegisterFilterForm:
     return RegisterFilterForm(params)
 
 
+def _organization(user: Any) -> Organization:
+    """The reader's agency (the access test made sure there is one)."""
+    organization = permissions.organization_of(user)
+    if organization is None:
+        raise PermissionDenied(_("Sổ đăng ký văn bản chỉ dành cho văn thư và lãnh đạo cơ quan."))
+    return organization
+
+
 class RegisterAccessMixin(LoginRequiredMixin, UserPassesTestMixin):
     """Signed in (else the login page), the agency's văn thư or one of its leaders (else 403)."""
 
@@ -76,7 +84,7 @@ class RegisterIndexView(RegisterAccessMixin, generic.View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user: Any = request.user
-        organization = permissions.organization_of(user)
+        organization = _organization(user)
         books = registers.books_of(organization, confidential=permissions.is_clerk(user))
         years: dict[int, list[registers.BookSummary]] = {}
         for summary in books:
@@ -100,7 +108,7 @@ class RegisterBookMixin(RegisterAccessMixin):
     def register(self, form: RegisterFilterForm | None = None) -> registers.Register:
         kind, book, year = self.kwargs["kind"], self.kwargs["book"], self.kwargs["year"]
         user: Any = self.request.user
-        organization = permissions.organization_of(user)
+        organization = _organization(user)
         if len(book) > 30 or not registers.book_exists(organization, kind, book, year):
             raise Http404(_("Không có sổ đăng ký này."))
         if not registers.can_view_book(user, book):
