@@ -5,6 +5,7 @@ table on A4 landscape with its numbered columns, the print mark at every page's 
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.template.loader import render_to_string
@@ -96,12 +97,19 @@ def write_xlsx(register: Register, stream: BinaryIO, *, user: User) -> int:
         sheet.append([])
         sheet.append([styled(str(c.title), font=bold, border=True) for c in columns])
         sheet.append([styled(f"({n})", font=bold, border=True) for n in range(1, len(columns) + 1)])
+        # Two cells styled once (boxed, wrapped; a date's format), their style copied to
+        # every cell: setting a style per cell hashes it each time, half an export's time.
+        text_style = styled(None, border=True)._style
+        date_cell = styled(None, border=True)
+        date_cell.number_format = DATE_FORMAT
+        date_style = date_cell._style
         written = 0
         for row in iter_register_rows(register):
-            cells = [styled(value, border=True) for value in row.cells]
-            for cell, value in zip(cells, row.cells, strict=True):
-                if isinstance(value, dt.date):
-                    cell.number_format = DATE_FORMAT
+            cells = []
+            for value in row.cells:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell._style = copy(date_style if isinstance(value, dt.date) else text_style)
+                cells.append(cell)
             sheet.append(cells)
             written += 1
         book.save(stream)
