@@ -374,7 +374,7 @@ def pages_with_forms(users) -> list[tuple[str, str, dict[str, list[str]]]]:
     without an id, every page of every row with one, and a few admin pages."""
     urls = ["/" + route for route in STATIC_ROUTES if not route.startswith("admin/")]
     for route in INT_ROUTES:
-        if not route.endswith(("pdf/", "docx/")):  # files, no forms: slow to render
+        if not route.endswith(("pdf/", "docx/", "ban-in/")):  # files, no forms: slow
             urls += [fill(route, pk) for pk in ids_for(route)]
     admin_urls = ["/admin/auth/user/add/", "/admin/documents/unit/add/"]
     admin_urls += [f"/admin/auth/user/{users.chuyenvien.pk}/change/"]
