@@ -34,7 +34,7 @@ from ..timeline import document_full_timeline
 from . import files
 from . import followup as followup_views
 from .columns import column
-from .drafting import Drafting
+from .drafting import Drafting, supersede_initial
 from .forms import DocumentFilter, DocumentForm, RecipientFormSet, recipient_initial
 from .pagination import CappedPaginator
 
@@ -277,6 +277,8 @@ class DocumentCreateView(DocumentFormMixin, generic.TemplateView):
             # An answer (to an incoming document, "Soạn văn bản trả lời"): it cites it, if
             # the person sees it (the form's choices are what they see).
             initial = {"cites": [int(cited[:18])]}
+        else:  # a correction or a replacement of an issued document (?dinh-chinh=, ?thay-the=)
+            initial = supersede_initial(user, request.GET)
         return self.render(
             DocumentForm(user=user, initial=initial),
             RecipientFormSet(prefix="recipients", initial=recipients),

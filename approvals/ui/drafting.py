@@ -30,6 +30,33 @@ if TYPE_CHECKING:
 
 PREFIX = "assignments"
 KINDS = {"bc": drafts.compiled_report, "ttr": drafts.commendation}
+# A correction (``?dinh-chinh=<pk>``) or a replacement (``?thay-the=<pk>``) of an issued
+# document, started from its page (documents.records.recall).
+SUPERSEDE = {"dinh-chinh": "corrects", "thay-the": "replaces"}
+
+
+def supersede_initial(user: User, query: QueryDict) -> dict:
+    """The new draft's form, prefilled to correct (a Công văn) or replace (the same type) the
+    issued document named in the query, if the person sees it; 404 otherwise."""
+    from documents.models import DocumentType
+
+    for param, kind in SUPERSEDE.items():
+        if param not in query:
+            continue
+        old = document_get_visible(user, _pk(query.get(param)))
+        if kind == "corrects":
+            document_type = DocumentType.objects.filter(name="Công văn", abbreviation="").first()
+            subject = _("Đính chính %(notation)s") % {"notation": old.notation}
+        else:
+            document_type, subject = old.document_type, old.subject
+        return {
+            "supersede_kind": kind,
+            "supersedes": old.pk,
+            "cites": [old.pk],
+            "document_type": document_type,
+            "subject": subject,
+        }
+    return {}
 
 
 def _pk(value: str | None) -> int:

@@ -263,6 +263,10 @@ def recall_context(
     context: dict[str, object] = {
         "document": document,
         "can_recall": can_recall(user, document),
+        # Its drafter may write its correction or replacement (from its page).
+        "can_supersede": document.drafter_id == user.pk
+        and document.origin == Document.Origin.OUTGOING
+        and document.status in RECALLABLE,
         **supersession(user, document, superseded),
     }
     if document.status != Document.Status.RECALLED:

@@ -144,3 +144,23 @@ def test_the_draft_form_chooses_what_it_corrects(issued, users, client_for):
     response = client.post(reverse("documents:document_create"), data)
     assert response.status_code == 302
     assert Document.objects.get(subject="Đính chính").corrects == issued
+
+
+@pytest.mark.django_db
+def test_the_drafter_starts_a_correction_from_the_documents_page(issued, client_for):
+    client = client_for("chuyenvien")
+    page = client.get(reverse("documents:document_detail", args=[issued.pk])).content.decode()
+    assert f"?dinh-chinh={issued.pk}" in page and f"?thay-the={issued.pk}" in page
+    create = reverse("documents:document_create")
+    html = client.get(f"{create}?dinh-chinh={issued.pk}").content.decode()
+    assert '<option value="corrects" selected>' in html
+    assert f'<option value="{issued.pk}" selected>' in html
+    cong_van = DocumentType.objects.get(name="Công văn")
+    assert f'<option value="{cong_van.pk}" selected>' in html
+    html = client.get(f"{create}?thay-the={issued.pk}").content.decode()
+    assert '<option value="replaces" selected>' in html
+    assert client.get(f"{create}?dinh-chinh=abc").status_code == 404
+    assert client.get(f"{create}?dinh-chinh=999999").status_code == 404
+    # Others see no such button.
+    page = client_for("congan").get(reverse("documents:document_detail", args=[issued.pk]))
+    assert "?dinh-chinh=" not in page.content.decode()
