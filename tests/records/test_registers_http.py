@@ -214,3 +214,21 @@ def test_printing_an_ordinary_book_records_nothing_and_a_confidential_one_is_on_
     assert event.kind == Event.Kind.PRINTED and event.document_id is None
     assert event.actor == users.vanthu
     assert event.data["book"] == "MAT" and event.data["format"] == "pdf"
+
+
+def test_a_book_too_long_to_print_asks_for_a_narrower_period(books, client_for, monkeypatch):
+    from approvals.ui.records import registers as register_views
+
+    outgoing(2, issued_on=books.issued_on)
+    monkeypatch.setattr(register_views, "PDF_MAX_ROWS", 1)
+    client = client_for("vanthu")
+    page = client.get(url("register_detail", "di", "HC"))
+    assert page.status_code == 200
+    assert b'data-testid="register-pdf-too-long"' in page.content
+    response = client.get(url("register_pdf", "di", "HC"))
+    assert response.status_code == 400
+    assert "khoảng thời gian" in response.content.decode()
+    day = f"{books.issued_on:%d/%m/%Y}"
+    assert client.get(url("register_xlsx", "di", "HC")).status_code == 200
+    narrowed = client.get(url("register_pdf", "di", "HC", query=f"?from={day}&to={day}"))
+    assert narrowed.status_code in (200, 400)  # both rows share the day: still two

@@ -26,6 +26,10 @@ from documents.records import register_exports as exports
 from documents.records import registers
 
 PAGE_SIZE = 50
+# A printed book is a period of it: WeasyPrint lays out about 70 rows a second, so a whole
+# year of a busy agency (5,000 rows: 75 s) is not a web request. Above this the PDF asks for a
+# narrower date range (a month is the usual printed period); the XLSX has no limit.
+PDF_MAX_ROWS = 1000
 DATE_INPUT = ["%d/%m/%Y"]
 
 
@@ -161,6 +165,8 @@ class RegisterDetailView(RegisterBookMixin, generic.View):
             paginator=paginator,
             xlsx_url=reverse("records:register_xlsx", kwargs=url_kwargs) + query,
             pdf_url=reverse("records:register_pdf", kwargs=url_kwargs) + query,
+            pdf_too_long=paginator.count > PDF_MAX_ROWS,
+            pdf_max_rows=PDF_MAX_ROWS,
         )
         return render(request, self.template_name, context)
 
@@ -221,6 +227,18 @@ class RegisterPdfView(RegisterExportView):
 
     def write(self, register: registers.Register, stream: io.BytesIO) -> None:
         exports.write_pdf(register, stream, user=self.request.user)  # type: ignore[arg-type]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = filter_form(request)
+        if form.is_valid() and registers.register_queryset(self.register(form)).count() > (
+            PDF_MAX_ROWS
+        ):
+            message = _(
+                "Bản in PDF của sổ tối đa %(max)s văn bản: hãy chọn khoảng thời gian ngắn hơn "
+                "(ví dụ từng tháng), hoặc tải bản Excel của cả sổ."
+            ) % {"max": f"{PDF_MAX_ROWS:,}".replace(",", ".")}
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return super().get(request, *args, **kwargs)
 
 
 BOOK = "so-dang-ky/<str:kind>/<str:book>/<int:year>/"
