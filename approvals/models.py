@@ -66,6 +66,11 @@ class Notification(models.Model):
         TASK_REPORTED = "task_reported", _("Đơn vị đã báo cáo kết quả")
         TASK_SENT_BACK = "task_sent_back", _("Yêu cầu báo cáo lại")
         TASK_DONE = "task_done", _("Nhiệm vụ đã hoàn thành")
+        # The records office (documents.records).
+        INCOMING = "incoming", _("Văn bản đến cần xử lý")
+        RECEIVED = "received", _("Văn bản đã được tiếp nhận")
+        RECALLED = "recalled", _("Văn bản bị thu hồi")
+        SUPERSEDED = "superseded", _("Văn bản được đính chính, thay thế")
 
     # Exactly one of recipient and unit (notification_one_audience). Their own indexes lead
     # with them (notification_person, notification_unit), so the foreign keys need none.

@@ -281,11 +281,11 @@ def recalled(document: Document, actor: User) -> None:
             "reason": document.recall_reason,
         }
     units = list(document.receipts.values_list("unit_id", flat=True))
-    notify_units(units=units, document=document, kind=Notification.Kind.ASSIGNED, message=message)
+    notify_units(units=units, document=document, kind=Notification.Kind.RECALLED, message=message)
     notify(
         users=[document.drafter, document.signer],
         document=document,
-        kind=Notification.Kind.ISSUED,
+        kind=Notification.Kind.RECALLED,
         message=message,
         exclude=actor,
     )
@@ -312,7 +312,7 @@ def superseded(old: Document, new: Document) -> None:
         }
     units = list(old.receipts.values_list("unit_id", flat=True))
     # About the old document: its page names the new one (a link only if visible).
-    notify_units(units=units, document=old, kind=Notification.Kind.ISSUED, message=message)
+    notify_units(units=units, document=old, kind=Notification.Kind.SUPERSEDED, message=message)
 
 
 def mark_read(*, user: User, ids: list[int]) -> int:

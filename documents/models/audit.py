@@ -59,6 +59,8 @@ class Event(models.Model):
         REGISTERED = "registered", _("Vào sổ văn bản đến")
         PRESENTED = "presented", _("Trình lãnh đạo văn bản đến")
         INSTRUCTED = "instructed", _("Cho ý kiến chỉ đạo, giao xử lý")
+        HANDLER_ASSIGNED = "handler_assigned", _("Lãnh đạo đơn vị giao người giải quyết")
+        PROPOSED = "proposed", _("Người giải quyết đề xuất ý kiến")
         HANDLED = "handled", _("Giải quyết xong văn bản đến")
         SENT_BACK_TO_SENDER = "sent_back_to_sender", _("Trả lại văn bản đến cho nơi gửi")
         FILED = "filed", _("Đưa vào hồ sơ")

@@ -224,7 +224,7 @@ def incoming_present(
     message = _("Văn bản đến trình xin ý kiến: %(doc)s") % {"doc": notify.label(record)}
     if urgent:
         message = f"[{document.get_urgency_display().upper()}] {message}"
-    notify.notify(users=[leader], record=record, kind="assigned", message=message)
+    notify.notify(users=[leader], record=record, kind="incoming", message=message)
     return record
 
 
@@ -318,7 +318,7 @@ def incoming_give(
     audit.record(
         document=record.document,
         actor=actor,
-        kind=Event.Kind.INSTRUCTED,
+        kind=Event.Kind.HANDLER_ASSIGNED,
         comment=record.unit_instruction,
         data={"unit": assignment.lead_unit.name, "handler": display_name(handler)},
     )
@@ -336,6 +336,9 @@ def incoming_propose(*, record: IncomingRecord, actor: User, proposal: str) -> I
     record.proposed_at = timezone.now()
     record._history_user = actor  # type: ignore[attr-defined]
     record.save(update_fields=["proposal", "proposed_at"])
+    audit.record(
+        document=record.document, actor=actor, kind=Event.Kind.PROPOSED, comment=record.proposal
+    )
     return record
 
 

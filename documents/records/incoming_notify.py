@@ -77,7 +77,7 @@ def tell_sender(record: IncomingRecord, message: str = "") -> None:
         notify_units(
             units=[unit.pk],
             document=record.document,
-            kind="distributed",
+            kind="received",
             message=text[:500],
             url=reverse("documents:notification_list"),
         )

@@ -80,14 +80,6 @@ def ensure_can_confirm_recall(user: User, receipt: Receipt) -> None:
 # --- services -----------------------------------------------------------------------
 
 
-def document_recall(*, document: Document, actor: User, reason: str) -> Document:
-    """Recall an issued document (signer, or văn thư on the signer's instruction) with a
-    reason: frozen, its open workflow tasks ended, every recipient unit told."""
-    from approvals import services as workflow
-
-    return workflow.document_recall(document=document, actor=actor, reason=reason)
-
-
 @transactions.service
 def recall(*, document: Document, actor: User, reason: str) -> Document:
     """The recall's domain part (the caller ends the workflow): state, metadata, trail."""

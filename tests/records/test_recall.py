@@ -95,7 +95,7 @@ def test_an_archived_document_is_recalled_too(issued, users):
         workflow.receipt_acknowledge(receipt=receipt, actor=member_of(receipt))
     issued.refresh_from_db()
     assert issued.status == Document.Status.ARCHIVED
-    recall.document_recall(document=issued, actor=users.phogiamdoc, reason="Lỗi nội dung")
+    workflow.document_recall(document=issued, actor=users.phogiamdoc, reason="Lỗi nội dung")
     issued.refresh_from_db()
     assert issued.status == Document.Status.RECALLED
     assert DocumentProcess.objects.get(document=issued).status == PROCESS.DONE
