@@ -39,6 +39,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _fixture_body() -> str:
+    """The seed plan's body as the demo fixture carries it (a clone without ../shared)."""
+    import json
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "demo_documents.json"
+    rows = json.loads(fixture.read_text(encoding="utf-8"))
+    return "\n".join(
+        row["fields"].get("body", "") for row in rows if row["model"] == "documents.document"
+    )
+
+
 def seed_sentences(path: str) -> list[str]:
     candidates = [Path(path)] if path else []
     candidates += [SEED_TEXT / SEED_FILE, Path("/work/shared/seed") / SEED_FILE]
@@ -47,7 +58,7 @@ def seed_sentences(path: str) -> list[str]:
             text = candidate.read_text(encoding="utf-8")
             break
     else:
-        raise SystemExit(f"seed text not found: {SEED_FILE}")
+        text = _fixture_body()
     text = re.sub(r"[*#“”]", "", text)
     parts = [p.strip() for p in re.split(r"(?<=[.;:])\s+|\n+", text)]
     return [p for p in parts if len(p.split()) >= 4]
