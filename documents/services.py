@@ -285,14 +285,39 @@ def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> 
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    attachment = store_attachment(
+        document=document,
+        actor=actor,
+        upload=upload,
+        detected=detected,
+        sha256=digest.hexdigest(),
+        size=upload.size or 0,
+    )
+    search.reindex(document)
+    return attachment
+
+
+def store_attachment(
+    *,
+    document: Document,
+    actor: User,
+    upload: UploadedFile,
+    detected: uploads.DetectedFile,
+    sha256: str,
+    size: int,
+) -> Attachment:
+    """Store a checked upload under a generated name, and record its making (name and
+    SHA-256) in the document's trail, which verify_audit checks the file against (inside the
+    caller's transaction)."""
     attachment = Attachment(
         document=document,
         original_name=detected.name,
         content_type=detected.content_type,
-        sha256=digest.hexdigest(),
-        size=upload.size or 0,
+        sha256=sha256,
+        size=size,
         uploaded_by=actor,
     )
+    upload.seek(0)
     attachment.file.save(detected.name, upload, save=False)
     attachment.save()
     audit.record(
@@ -301,7 +326,6 @@ def attachment_add(*, document: Document, actor: User, upload: UploadedFile) -> 
         kind=Event.Kind.ATTACHED,
         data={"name": attachment.original_name, "sha256": attachment.sha256},
     )
-    search.reindex(document)
     return attachment
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access, audit, numbering, permissions, search, transactions
+from .. import access, audit, numbering, permissions, search, services, transactions
 from ..models import Assignment, Attachment, Document, DocumentType, Event, IncomingRecord, Unit
 from ..people import display_name
 from . import incoming_checks as checks
@@ -163,24 +163,14 @@ def incoming_register(
 def _store_file(
     document: Document, actor: User, upload: UploadedFile, checked: checks.CheckedFile
 ) -> Attachment:
-    attachment = Attachment(
-        document=document,
-        original_name=checked.detected.name,
-        content_type=checked.detected.content_type,
-        sha256=checked.sha256,
-        size=len(checked.content),
-        uploaded_by=actor,
-    )
-    upload.seek(0)
-    attachment.file.save(checked.detected.name, upload, save=False)
-    attachment.save()
-    audit.record(
+    return services.store_attachment(
         document=document,
         actor=actor,
-        kind=Event.Kind.ATTACHED,
-        data={"name": attachment.original_name, "sha256": attachment.sha256},
+        upload=upload,
+        detected=checked.detected,
+        sha256=checked.sha256,
+        size=len(checked.content),
     )
-    return attachment
 
 
 def _locked(record: IncomingRecord) -> IncomingRecord:
