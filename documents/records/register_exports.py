@@ -16,6 +16,7 @@ from ..rendering.fonts import FAMILY_CSS
 from . import printing
 from .register_rows import Cell
 from .registers import Cover, Register, iter_register_rows, register_cover
+from .xlsx import text_cell
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -61,7 +62,6 @@ def write_xlsx(register: Register, stream: BinaryIO, *, user: User) -> int:
     """The title block (cover), the header row with the decree's columns and their numbers,
     one row per line (dates are dates, shown dd/mm/yyyy); returns the rows written."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -79,7 +79,7 @@ def write_xlsx(register: Register, stream: BinaryIO, *, user: User) -> int:
         wrap = Alignment(wrap_text=True, vertical="top")
 
         def styled(value: Any, *, font: Any = None, border: bool = False) -> Any:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = text_cell(sheet, value)
             if font is not None:
                 cell.font = font
             if border:
@@ -92,8 +92,8 @@ def write_xlsx(register: Register, stream: BinaryIO, *, user: User) -> int:
         sheet.append([styled(cover.organization_name.upper(), font=bold)])
         sheet.append([styled(cover.title, font=Font(bold=True, size=14))])
         for line in cover_lines(cover):
-            sheet.append([line])
-        sheet.append([printing.mark_text(user)])
+            sheet.append([text_cell(sheet, line)])
+        sheet.append([text_cell(sheet, printing.mark_text(user))])
         sheet.append([])
         sheet.append([styled(str(c.title), font=bold, border=True) for c in columns])
         sheet.append([styled(f"({n})", font=bold, border=True) for n in range(1, len(columns) + 1)])
@@ -107,7 +107,7 @@ def write_xlsx(register: Register, stream: BinaryIO, *, user: User) -> int:
         for row in iter_register_rows(register):
             cells = []
             for value in row.cells:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = text_cell(sheet, value)
                 cell._style = copy(date_style if isinstance(value, dt.date) else text_style)
                 cells.append(cell)
             sheet.append(cells)

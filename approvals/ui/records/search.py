@@ -24,6 +24,7 @@ from django.views import View, generic
 
 from documents.models import Document, DocumentType, SavedSearch
 from documents.records.printing import mark_text
+from documents.records.xlsx import text_cell
 from documents.search.query import search
 
 from ..pagination import CappedPaginator
@@ -220,7 +221,6 @@ def _filename(extension: str) -> str:
 class SearchXlsxView(SearchExport):
     def export(self, request, rows, form, note):
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
         book = Workbook(write_only=True)
@@ -228,20 +228,18 @@ class SearchXlsxView(SearchExport):
         for index, width in enumerate([6, 20, 14, 18, 70, 26, 24, 12, 12]):
             sheet.column_dimensions[chr(ord("A") + index)].width = width
         bold = Font(bold=True)
-        titles = [WriteOnlyCell(sheet, value=str(t)) for t in [_("STT"), *HEADERS]]
+        titles = [text_cell(sheet, str(t)) for t in [_("STT"), *HEADERS]]
         for cell in titles:
             cell.font = bold
         sheet.append(titles)
         for number, document in enumerate(rows, start=1):
-            values = [number, *_row(document)]
-            date = WriteOnlyCell(sheet, value=values[2])
-            date.number_format = "dd/mm/yyyy"
-            values[2] = date
+            values = [text_cell(sheet, value) for value in [number, *_row(document)]]
+            values[2].number_format = "dd/mm/yyyy"
             sheet.append(values)
         sheet.append([])
         if note:
-            sheet.append([note])
-        sheet.append([mark_text(request.user)])
+            sheet.append([text_cell(sheet, note)])
+        sheet.append([text_cell(sheet, mark_text(request.user))])
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(
