@@ -215,7 +215,7 @@ def _day_bounds(register: Register) -> tuple[dt.datetime | None, dt.datetime | N
     start = end = None
     if register.date_from:
         start = dt.datetime.combine(register.date_from, dt.time.min, tzinfo=zone)
-    if register.date_to:
+    if register.date_to and register.date_to < dt.date.max:  # 31/12/9999: no upper bound
         end = dt.datetime.combine(register.date_to + dt.timedelta(days=1), dt.time.min, zone)
     return start, end
 
