@@ -64,6 +64,9 @@ class IncomingRecord(models.Model):
         verbose_name=_("nơi gửi (trong danh bạ)"),
     )
     file_sha256 = models.CharField(_("SHA-256 của tệp"), max_length=64, blank=True, db_index=True)
+    # The notation as the duplicate check compares it (casefolded in Python, spaces removed):
+    # a database's lower() may leave "Đ" alone (SQLite).
+    notation_key = models.CharField(max_length=60, blank=True, db_index=True, editable=False)
     signature_status = models.CharField(
         _("kiểm tra chữ ký số"),
         max_length=20,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .. import access, audit, numbering, permissions, search, services, transactions
 from ..models import Assignment, Attachment, Document, DocumentType, Event, IncomingRecord, Unit
 from ..people import display_name
+from ..text import clean_text
 from . import incoming_checks as checks
 from . import incoming_notify as notify
 from . import incoming_selectors as rules
@@ -75,8 +76,9 @@ def incoming_register(
         raise PermissionDenied(_("Chỉ vào sổ văn bản đến của cơ quan mình."))
     organization = own
     assert organization is not None  # can_register
-    subject, notation = " ".join(subject.split()), " ".join(notation.split())
-    sender_name = " ".join(sender_name.split())
+    # Pasted text may carry control characters (from a PDF): never stored, never exported.
+    subject, notation, sender_name = _line(subject), _line(notation), _line(sender_name)
+    signer_name, notes = clean_text(signer_name), clean_text(notes)
     checks.check_metadata(
         document_type=document_type,
         subject=subject,
@@ -132,6 +134,7 @@ def incoming_register(
         sender_name=sender_name[:255],
         sender_unit=sender_unit,
         file_sha256=checked.sha256,
+        notation_key=checks.notation_key(notation),
         signature_status=signature_status,
         signature_report=report,
         due_on=due_on,
@@ -158,6 +161,11 @@ def incoming_register(
     search.reindex(document)
     notify.tell_sender(record)
     return record
+
+
+def _line(value: str) -> str:
+    """One line of clean text: no control characters, runs of spaces collapsed."""
+    return " ".join(clean_text(value).split())
 
 
 def _store_file(
@@ -275,6 +283,7 @@ def incoming_instruct(
             "due_on": due_on.isoformat() if due_on else None,
         },
     )
+    search.reindex(record.document)  # the instruction (the task) is part of its search text
     message = _("Văn bản đến giao đơn vị xử lý: %(doc)s") % {"doc": notify.label(record)}
     notify.notify_units_of([lead_unit.pk, *(u.pk for u in supporting)], record, message)
     return assignment

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Value
-from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +99,11 @@ def normalised(text: str) -> str:
     return _SPACES.sub("", text).casefold()
 
 
+def notation_key(notation: str) -> str:
+    """The notation as stored in IncomingRecord.notation_key and compared for duplicates."""
+    return normalised(notation)[:60]
+
+
 def find_duplicate(
     *,
     organization: Organization,
@@ -115,14 +118,12 @@ def find_duplicate(
     same_file = records.filter(file_sha256=sha256).first()
     if same_file is not None:
         return same_file
-    key = normalised(notation)
+    key = notation_key(notation)
     if not key:
         return None
-    # The notation narrows in SQL (ASCII in practice, so the database's lower() suffices);
-    # the sender's name, Vietnamese, is compared here with Python's casefold.
-    candidates = records.annotate(
-        key=Lower(Replace("document__notation", Value(" "), Value("")))
-    ).filter(key=key.lower())
+    # The notation narrows in SQL on its stored key (Python's casefold: a database's lower()
+    # may leave "Đ" alone); the sender's name, Vietnamese, is compared here the same way.
+    candidates = records.filter(notation_key=key)
     sender = normalised(sender_name)
     for record in candidates:
         if normalised(record.sender_name) == sender or (
