@@ -424,6 +424,7 @@ def document_sign_off(*, document: Document, actor: User, comment: str = "") -> 
     """The signer approves the content; its SHA-256 is fixed from now on."""
     document = _locked(document)
     permissions.ensure_can_sign_off(actor, document)
+    recall.ensure_supersedable(document)  # the document it corrects may have been recalled
     originals.ensure_signer_can_sign(actor)
     document.freeze_names()
     document.content_hash = integrity.content_hash(document)
@@ -461,6 +462,7 @@ def document_issue(
     recipient unit, one receipt each."""
     document = _locked(document)
     permissions.ensure_can_issue(actor, document)
+    recall.ensure_supersedable(document)  # the document it corrects may have been recalled
     integrity.ensure_content_unchanged(document)
     originals.ensure_ready_to_issue(document)
     units = recipient_units(document)

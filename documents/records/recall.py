@@ -166,6 +166,26 @@ def validate_supersedes(
         raise ValidationError(errors)
 
 
+def ensure_supersedable(document: Document) -> None:
+    """A correction or a replacement is signed off and issued only while the document it
+    supersedes is still issued (not recalled meanwhile): checked under that document's lock."""
+    old_pk = document.corrects_id or document.replaces_id
+    if old_pk is None:
+        return
+    old = Document.objects.select_for_update(of=("self",)).get(pk=old_pk)
+    if old.status not in RECALLABLE:
+        field = "corrects" if document.corrects_id else "replaces"
+        raise ValidationError(
+            {
+                field: _(
+                    "Văn bản %(notation)s đã bị thu hồi: không thể ký, ban hành văn bản "
+                    "đính chính hoặc thay thế nó."
+                )
+                % {"notation": old.notation or old.pk}
+            }
+        )
+
+
 def record_superseded(*, document: Document, actor: User) -> Document | None:
     """At the issuance of a correction or a replacement: the old document's trail records
     it (CORRECTED / REPLACED). Returns the old document, or None."""
