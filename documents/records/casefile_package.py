@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from .. import confidential, trail
 from ..models import CaseFile, Document, Rendition
 from ..people import display_name
 from ..selectors import document_list_visible_to
+from ..text import xml_safe
 from . import casefiles
 from .printing import mark_text
 
@@ -67,9 +69,10 @@ class Item:
     document: Document
     date: dt.date
     author: str
-    subject: str  # safe_title for a reader who may not see a confidential document
+    subject: str  # MASKED for a reader who may not open the document
     files: list[StoredFile] = field(default_factory=list)
     first_page: int | None = None
+    masked: bool = False  # the reader may not open it: no number, date, author or subject
 
     @property
     def pages(self) -> int | None:
@@ -146,32 +149,38 @@ def author_of(document: Document) -> str:
     return document.organization.name
 
 
+def masked_text() -> str:
+    """What a row shows in place of a document the reader may not open."""
+    return _("Văn bản không thuộc phạm vi xem của bạn")
+
+
+def readable_ids(entries: list[CaseFileEntry], reader: User) -> set[int]:
+    """The ids of the entries' documents the reader may open (one query)."""
+    return set(
+        document_list_visible_to(reader)
+        .filter(pk__in=[e.document_id for e in entries])
+        .values_list("pk", flat=True)
+    )
+
+
 def collect(case_file: CaseFile, reader: User | None) -> list[Item]:
-    """The case file's documents with their files and pages (tờ số), in order; subjects of
-    confidential documents only for a reader who may see them (None: the archive's package)."""
+    """The case file's documents with their files and pages (tờ số), in order; a document the
+    reader may not open is masked (no number, date, author, subject), confidential or not
+    (reader None: the archive's package, in full)."""
     entries: list[CaseFileEntry] = casefiles.entries_of(case_file)
-    visible: set[int] | None = None
-    if reader is not None:
-        visible = set(
-            document_list_visible_to(reader)
-            .filter(pk__in=[e.document_id for e in entries])
-            .values_list("pk", flat=True)
-        )
+    visible = readable_ids(entries, reader) if reader is not None else None
     items, next_page = [], 1
     for ordinal, entry in enumerate(entries, start=1):
         document = entry.document
-        hidden = visible is not None and document.pk not in visible
-        if hidden and confidential.is_confidential(document):
-            subject = confidential.safe_title(document)
-        else:
-            subject = document.subject
+        masked = visible is not None and document.pk not in visible
         item = Item(
             ordinal=ordinal,
             document=document,
             date=casefiles.document_date(document),
-            author=author_of(document),
-            subject=subject,
+            author="" if masked else author_of(document),
+            subject=masked_text() if masked else document.subject,
             files=stored_files(document, ordinal),
+            masked=masked,
         )
         if item.pages:
             item.first_page, next_page = next_page, next_page + item.pages
@@ -236,9 +245,14 @@ def cover_pdf(case_file: CaseFile, user: User | None, items: list[Item] | None =
 # --- ho-so.xml -------------------------------------------------------------------------------
 
 
-def _add(parent: etree._Element, name: str, value: object) -> etree._Element:
+def _add(
+    parent: etree._Element, name: str, value: object, limit: int | None = None
+) -> etree._Element:
+    """A child element holding the value as XML-safe text, cut to ``limit`` characters (the
+    decree's length, for a text our models allow longer)."""
     element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    element.text = "" if value is None else str(value)
+    text = "" if value is None else xml_safe(str(value))
+    element.text = text[:limit].rstrip() if limit is not None and len(text) > limit else text
     return element
 
 
@@ -258,27 +272,29 @@ def _document_element(parent: etree._Element, item: Item) -> None:
     element = etree.SubElement(parent, f"{{{NAMESPACE}}}Document")
     _add(element, "DocOrdinal", item.ordinal)
     _add(element, "Origin", document.origin)
-    _add(element, "TypeName", document.type_name or document.document_type.name)
+    _add(element, "TypeName", document.type_name or document.document_type.name, 100)
     number, notation = _code_parts(document)
-    _add(element, "CodeNumber", number)
-    _add(element, "CodeNotation", notation)
+    _add(element, "CodeNumber", number, 11)
+    _add(element, "CodeNotation", notation, 30)
     _add(element, "IssuedDate", item.date.isoformat())
     incoming = getattr(document, "incoming", None) if document.origin == "incoming" else None
     if incoming is not None:  # the sender's id when it is in the directory
         organ_id = incoming.sender_unit.abbreviation if incoming.sender_unit_id else ""
     else:
         organ_id = document.organization.abbreviation
-    _add(element, "OrganId", organ_id)
-    _add(element, "OrganName", item.author)
+    _add(element, "OrganId", organ_id, 13)
+    _add(element, "OrganName", item.author, 200)
     _add(element, "Subject", document.subject)
     _add(element, "Language", "vi")
     _add(element, "PageAmount", item.pages or 0)
+    if incoming is not None and xml_safe(incoming.notes).strip():
+        _add(element, "Description", incoming.notes.strip(), 500)
     if incoming is not None:
         _add(element, "ArrivalDate", timezone.localdate(incoming.arrival_at).isoformat())
         _add(element, "ArrivalNumber", incoming.arrival_number)
     signer = etree.SubElement(element, f"{{{NAMESPACE}}}SignerInfo")
-    _add(signer, "Position", document.signer_title)
-    _add(signer, "FullName", document.signer_name)
+    _add(signer, "Position", document.signer_title, 100)
+    _add(signer, "FullName", document.signer_name, 50)
     _add(element, "Priority", PRIORITY.get(document.urgency, 0))
     _add(element, "Confidentiality", SECRECY.get(document.confidentiality, 0))
     files = etree.SubElement(element, f"{{{NAMESPACE}}}Files")
@@ -294,21 +310,21 @@ def package_xml(case_file: CaseFile, items: list[Item]) -> bytes:
     facts = summary(case_file, items)
     root = etree.Element(f"{{{NAMESPACE}}}HoSo", nsmap={None: NAMESPACE})
     code = etree.SubElement(root, f"{{{NAMESPACE}}}FileCode")
-    _add(code, "OrganId", case_file.organization.abbreviation)
+    _add(code, "OrganId", case_file.organization.abbreviation, 13)
     _add(code, "FileCatalog", case_file.year)
-    _add(code, "FileNotation", case_file.code)
-    _add(root, "OrganName", case_file.organization.name)
+    _add(code, "FileNotation", case_file.code, 20)
+    _add(root, "OrganName", case_file.organization.name, 200)
     _add(root, "Title", case_file.title)
     _add(root, "Maintenance", facts["maintenance"])
     secret = any(confidential.is_confidential(item.document) for item in items)
     _add(root, "Rights", _("Hạn chế") if secret else _("Công khai"))
-    _add(root, "Creator", facts["responsible"])
+    _add(root, "Creator", facts["responsible"], 30)
     _add(root, "Language", "vi")
     _add(root, "StartDate", facts["start"].isoformat() if facts["start"] else None)
     _add(root, "EndDate", facts["end"].isoformat() if facts["end"] else None)
     _add(root, "DocTotal", facts["documents"])
     _add(root, "PageTotal", facts["pages"])
-    _add(root, "Description", case_file.notes)
+    _add(root, "Description", case_file.notes, 500)
     documents = etree.SubElement(root, f"{{{NAMESPACE}}}Documents")
     for item in items:
         _document_element(documents, item)
@@ -347,13 +363,30 @@ def build_package(case_file: CaseFile, user: User | None) -> bytes:
         raise PackageError(
             _("Tệp của văn bản %(names)s bị thay đổi hoặc bị mất.") % {"names": names}
         )
-    xml = package_xml(case_file, items)
+    content = _zip(case_file, user, items)
+    with transaction.atomic():  # only once everything is built: a failure records nothing
+        if user is not None:
+            for item in items:
+                confidential.record_read(
+                    item.document, user, confidential.READ_PDF, via="case_file_package"
+                )
+        casefiles.record_export(
+            case_file=case_file,
+            actor=user,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+        )
+    return content
+
+
+def _zip(case_file: CaseFile, user: User | None, items: list[Item]) -> bytes:
+    """The package's bytes: ho-so.xml (validated), the cover, the table of contents and the
+    documents' files; PackageError if the XML cannot be made or is invalid."""
+    try:
+        xml = package_xml(case_file, items)
+    except ValueError as error:  # lxml: a text XML cannot hold (xml_safe should prevent it)
+        raise PackageError(_("Không tạo được tệp ho-so.xml: %(e)s") % {"e": error}) from error
     validate_xml(xml)
-    if user is not None:
-        for item in items:
-            confidential.record_read(
-                item.document, user, confidential.READ_PDF, via="case_file_package"
-            )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(XML_NAME, xml)
@@ -362,14 +395,7 @@ def build_package(case_file: CaseFile, user: User | None) -> bytes:
         for item in items:
             for stored in item.files:
                 archive.writestr(f"van-ban/{stored.name}", stored.content or b"")
-    content = buffer.getvalue()
-    casefiles.record_export(
-        case_file=case_file,
-        actor=user,
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-    )
-    return content
+    return buffer.getvalue()
 
 
 def package_name(case_file: CaseFile) -> str:

@@ -6,7 +6,8 @@ Who does what (one place):
 - seeing a case file: the văn thư and the leaders of its agency, its responsible person and
   the members of its unit;
 - filing and unfiling: the responsible person, a member of its unit, the văn thư, while it is
-  open, and only documents they may see (outgoing ones once issued);
+  open, and only documents they may see (outgoing ones once issued; the văn thư of the
+  agency may take out any document of it);
 - closing (kết thúc): the responsible person or the văn thư;
 - the export package: the văn thư or a leader, once closed; the văn thư alone when the case
   file holds a confidential document; marking it transferred (nộp lưu): the văn thư, after
@@ -28,6 +29,7 @@ from .. import audit, transactions
 from ..models import CaseFile, CaseFileEntry, Document, Event, Profile, Unit
 from ..permissions import acts_in_workflow, is_clerk, is_leader, organization_of, unit_ids
 from ..selectors import document_list_visible_to
+from ..text import clean_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_RETENTION = 100
+# Phụ lục VI part II.III: FileNotation String 20, Title String 500, Description String 500.
+MAX_CODE, MAX_TITLE, MAX_NOTES = 20, 500, 500
+TEXT_FIELDS = ("code", "title", "notes")
 EDITABLE_FIELDS = ("year", "code", "title", "unit", "responsible", "retention_years", "notes")
 
 
@@ -159,6 +164,15 @@ def can_file(user: User, case_file: CaseFile) -> bool:
     return case_file.unit_id is not None and case_file.unit_id in unit_ids(user)
 
 
+def unfileable_by(user: User, case_file: CaseFile) -> QuerySet[Document]:
+    """The documents of the case file the person may take out: those they may see (all of
+    them for the văn thư of the agency)."""
+    rows = Document.objects.filter(case_file_entries__case_file=case_file)
+    if is_clerk(user) and _of_agency(user, case_file.organization_id):
+        return rows
+    return rows.filter(pk__in=document_list_visible_to(user).values("pk"))
+
+
 def can_close(user: User, case_file: CaseFile) -> bool:
     """The responsible person or the văn thư ends an open case file."""
     if case_file.status != CaseFile.Status.OPEN or not _of_agency(user, case_file.organization_id):
@@ -204,16 +218,25 @@ def _ensure_open(case_file: CaseFile) -> None:
         raise PermissionDenied(_("Hồ sơ đã kết thúc hoặc đã nộp lưu, không thể thay đổi."))
 
 
-def _validate(organization: Organization, fields: dict[str, Any], pk: int | None) -> None:
-    """The list's rules: year in range, code unique for the agency and year, unit and
-    responsible person of the agency, retention 1–100 years or permanent (None)."""
+def _validate(
+    organization: Organization,
+    fields: dict[str, Any],
+    pk: int | None,
+    measured: tuple[str, ...] = TEXT_FIELDS,
+) -> None:
+    """The list's rules: year in range, code unique for the agency and year, code, title and
+    notes within the decree's lengths (those ``measured``), unit and responsible person of
+    the agency, retention 1–100 years or permanent (None)."""
     errors: dict[str, str] = {}
     year = fields["year"]
     if not MIN_YEAR <= year <= MAX_YEAR:
         errors["year"] = _("Năm phải từ %(a)s đến %(b)s.") % {"a": MIN_YEAR, "b": MAX_YEAR}
-    code = fields["code"].strip()
+    code = fields["code"]
     if not code:
         errors["code"] = _("Hãy nhập số và ký hiệu hồ sơ.")
+    for name, limit in (("code", MAX_CODE), ("title", MAX_TITLE), ("notes", MAX_NOTES)):
+        if name in measured and len(fields[name]) > limit:
+            errors[name] = _("Tối đa %(n)s ký tự.") % {"n": limit}
     same = CaseFile.objects.filter(organization=organization, year=year, code__iexact=code)
     if pk is not None:
         same = same.exclude(pk=pk)
@@ -222,7 +245,7 @@ def _validate(organization: Organization, fields: dict[str, Any], pk: int | None
             "code": code,
             "year": year,
         }
-    if not fields["title"].strip():
+    if not fields["title"]:
         errors["title"] = _("Hãy nhập tiêu đề hồ sơ.")
     unit: Unit | None = fields["unit"]
     if unit is not None and unit.organization_id != organization.pk:
@@ -265,16 +288,15 @@ def case_file_create(
         raise PermissionDenied(_("Chỉ văn thư và lãnh đạo cơ quan lập danh mục hồ sơ."))
     fields = dict(
         year=year,
-        code=code,
-        title=title,
+        code=clean_text(code),
+        title=clean_text(title),
         unit=unit,
         responsible=responsible,
         retention_years=retention_years,
-        notes=notes,
+        notes=clean_text(notes),
     )
     _validate(organization, fields, None)
     case_file = CaseFile(organization=organization, **fields)
-    case_file.code, case_file.title = code.strip(), title.strip()
     case_file._history_user = actor  # type: ignore[attr-defined]
     case_file.save()
     _record_change(case_file, actor, "created", title=case_file.title)
@@ -291,11 +313,12 @@ def case_file_update(*, case_file: CaseFile, actor: User, **changes: Any) -> Cas
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    changes = {k: clean_text(v) if k in TEXT_FIELDS else v for k, v in changes.items()}
     fields = {name: getattr(case_file, name) for name in EDITABLE_FIELDS} | changes
-    _validate(case_file.organization, fields, case_file.pk)
+    edited = tuple(k for k in TEXT_FIELDS if k in changes and changes[k] != getattr(case_file, k))
+    _validate(case_file.organization, fields, case_file.pk, edited)
     changed = {}
     for name, value in changes.items():
-        value = value.strip() if isinstance(value, str) and name != "notes" else value
         if getattr(case_file, name) != value:
             changed[name] = str(value.pk if hasattr(value, "pk") else value)
             setattr(case_file, name, value)
@@ -335,13 +358,14 @@ def document_file(*, case_file: CaseFile, document: Document, actor: User) -> Ca
 
 @transactions.service
 def document_unfile(*, case_file: CaseFile, document: Document, actor: User) -> None:
-    """Take a document out of an open case file."""
+    """Take a document the person may see (any, for the văn thư) out of an open case file
+    they may file into; an invisible document is answered as one not in it."""
     case_file = _locked(case_file)
     _ensure_open(case_file)
     if not can_file(actor, case_file):
         raise PermissionDenied(_("Bạn không được rút văn bản khỏi hồ sơ này."))
     entry = case_file.entries.filter(document=document).first()
-    if entry is None:
+    if entry is None or not unfileable_by(actor, case_file).filter(pk=document.pk).exists():
         raise ValidationError({"document": _("Văn bản không có trong hồ sơ này.")})
     entry._history_user = actor  # type: ignore[attr-defined]
     entry.delete()

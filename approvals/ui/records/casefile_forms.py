@@ -31,13 +31,13 @@ class CaseFileForm(forms.Form):
     )
     code = forms.CharField(
         label=_("Số và ký hiệu hồ sơ"),
-        max_length=60,
+        max_length=casefiles.MAX_CODE,
         help_text=_("Ví dụ: 01.VP hoặc 12/KHTH"),
         error_messages={"required": _("Hãy nhập số và ký hiệu hồ sơ.")},
     )
     title = forms.CharField(
         label=_("Tiêu đề hồ sơ"),
-        max_length=500,
+        max_length=casefiles.MAX_TITLE,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Hãy nhập tiêu đề hồ sơ.")},
     )
@@ -59,7 +59,7 @@ class CaseFileForm(forms.Form):
     notes = forms.CharField(
         label=_("Ghi chú"),
         required=False,
-        max_length=2000,
+        max_length=casefiles.MAX_NOTES,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -165,7 +165,8 @@ class FileForm(forms.Form):
 
 
 class UnfileForm(forms.Form):
-    """The document to take out of the case file: one of its documents."""
+    """The document to take out of the case file: one of its documents the person may see
+    (the same error for one not in it and one they may not see)."""
 
     document = forms.ModelChoiceField(
         queryset=Document.objects.none(),
@@ -175,8 +176,7 @@ class UnfileForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, case_file: CaseFile, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case_file: CaseFile, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = Document.objects.filter(  # type: ignore[attr-defined]
-            case_file_entries__case_file=case_file
-        )
+        documents = casefiles.unfileable_by(user, case_file)
+        self.fields["document"].queryset = documents  # type: ignore[attr-defined]

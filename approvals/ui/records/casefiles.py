@@ -18,10 +18,9 @@ from django.views import generic
 
 from approvals.ui.pagination import CappedPaginator
 from documents.models import CaseFile, Document, Unit
-from documents.permissions import organization_of
+from documents.permissions import is_clerk, organization_of
 from documents.records import casefile_package as package
 from documents.records import casefiles
-from documents.selectors import document_list_visible_to
 
 from .casefile_forms import CaseFileFilter, CaseFileForm, FileForm, UnfileForm
 
@@ -130,16 +129,13 @@ class CaseFileDetailView(LoginRequiredMixin, generic.TemplateView):
         user = self.request.user
         case_file = casefiles.case_file_get_visible(user, kwargs["pk"])
         entries = casefiles.entries_of(case_file)
-        visible = set(
-            document_list_visible_to(user)
-            .filter(pk__in=[e.document_id for e in entries])
-            .values_list("pk", flat=True)
-        )
+        visible = package.readable_ids(entries, user)
+        clerk = is_clerk(user)
         for entry in entries:
             entry.readable = entry.document_id in visible
-            secret = entry.document.is_confidential and not entry.readable
-            entry.title = _("Văn bản mật") if secret else entry.document.subject
-            entry.date = casefiles.document_date(entry.document)
+            entry.title = entry.document.subject if entry.readable else package.masked_text()
+            entry.date = casefiles.document_date(entry.document) if entry.readable else None
+            entry.can_unfile = entry.readable or clerk
         confidential = any(e.document.is_confidential for e in entries)
         return super().get_context_data(
             case_file=case_file,
@@ -191,7 +187,7 @@ class CaseFileActionView(LoginRequiredMixin, generic.View):
         case_file = casefiles.case_file_get_visible(user, pk)
         try:
             if self.action == "unfile":
-                form = UnfileForm(request.POST, case_file=case_file)
+                form = UnfileForm(request.POST, case_file=case_file, user=user)
                 if not form.is_valid():
                     raise ValidationError(form.errors.get("document") or _("Hãy chọn văn bản."))
                 document = form.cleaned_data["document"]
