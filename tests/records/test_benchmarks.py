@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(*args: str) -> str:
     environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # SQLite
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", *args],
         cwd=ROOT,
         env=environment,
