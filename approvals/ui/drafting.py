@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from documents import permissions
@@ -46,7 +47,10 @@ def supersede_initial(user: User, query: QueryDict) -> dict:
         old = document_get_visible(user, _pk(query.get(param)))
         if kind == "corrects":
             document_type = DocumentType.objects.filter(name="Công văn", abbreviation="").first()
-            subject = _("Đính chính %(notation)s") % {"notation": old.notation}
+            # The trích yếu printed on the document: in the office's language, not the
+            # drafter's interface language.
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Đính chính %(notation)s") % {"notation": old.notation}
         else:
             document_type, subject = old.document_type, old.subject
         return {
