@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -321,10 +322,9 @@ class SlipView(LoginRequiredMixin, generic.View):
     """Phiếu giải quyết văn bản đến (Phụ lục IV, mẫu VII) as a PDF, the print mark at the
     foot of each page; a print of a confidential one is on its trail."""
 
-    def get(self, request, pk: int):
-        record = _visible(request.user, pk)
-        assignment = rules.assignment_of(record)
-        html = render_to_string(
+    @staticmethod
+    def render(request, record, assignment) -> str:
+        return render_to_string(
             "approvals/records/incoming_slip_pdf.html",
             {
                 "record": record,
@@ -337,6 +337,14 @@ class SlipView(LoginRequiredMixin, generic.View):
                 "font_family": FAMILY_CSS,
             },
         )
+
+    def get(self, request, pk: int):
+        record = _visible(request.user, pk)
+        assignment = rules.assignment_of(record)
+        # A form of the decree (mẫu VII), printed in the office's language whatever the
+        # reader's interface language, its print mark included.
+        with translation.override(settings.LANGUAGE_CODE):
+            html = self.render(request, record, assignment)
         from weasyprint import HTML  # heavy import (Pango), only when a PDF is made
 
         pdf = HTML(string=html).write_pdf()

@@ -9,12 +9,14 @@ import io
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -180,6 +182,16 @@ class RegisterExportView(RegisterBookMixin, generic.View):
     def write(self, register: registers.Register, stream: io.BytesIO) -> None:
         raise NotImplementedError
 
+    @staticmethod
+    def trail_comment(register: registers.Register) -> str:
+        """Stored in the trail: in the office's language, not the reader's."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return _("In %(title)s, %(book)s, năm %(year)s") % {
+                "title": register.title,
+                "book": register.book,
+                "year": register.year,
+            }
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = filter_form(request)
         register = self.register(form)
@@ -192,8 +204,7 @@ class RegisterExportView(RegisterBookMixin, generic.View):
             audit.record_system(
                 actor=request.user,  # type: ignore[arg-type]
                 kind=Event.Kind.PRINTED,
-                comment=_("In %(title)s, %(book)s, năm %(year)s")
-                % {"title": register.title, "book": register.book, "year": register.year},
+                comment=self.trail_comment(register),
                 data={
                     "register": register.kind,
                     "book": register.book,
