@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.approvals.conftest import client_for, issued, submitted  # noqa: F401
+from tests.approvals.test_concurrency import issued_plan  # noqa: F401 - PostgreSQL races
 from tests.documents.pdf_helpers import pdf_bytes as _incoming_pdf_bytes
 
 # --- incoming documents (tests/records/test_incoming*.py) ---------------------------------

@@ -3,14 +3,12 @@ whatever the order, the document ends recalled and its process leaves no open ta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.db import connection
 from viewflow.workflow.status import PROCESS, STATUS
 
 from approvals import services
 from approvals.models import DocumentProcess
 from documents.models import Document, Event, Receipt
-from tests.conftest import ISSUE_DATE, SEED_SUBJECT
 from tests.documents.test_numbering import run_concurrently
 
 pytestmark = [
@@ -20,13 +18,10 @@ pytestmark = [
 ]
 
 
-def test_a_recall_racing_the_acknowledgements_leaves_no_open_task(django_user_model):
-    call_command("loaddata", "document_types", "organisation", "demo_documents", verbosity=0)
-    users = {u.username: u for u in django_user_model.objects.all()}
-    plan = Document.objects.get(subject=SEED_SUBJECT, origin=Document.Origin.OUTGOING)
-    services.document_submit(document=plan, actor=users["chuyenvien"], signer=users["phogiamdoc"])
-    services.document_decide(document=plan, actor=users["phogiamdoc"], decision="approve")
-    services.document_issue(document=plan, actor=users["vanthu"], issued_on=ISSUE_DATE)
+def test_a_recall_racing_the_acknowledgements_leaves_no_open_task(issued_plan):
+    plan = Document.objects.select_related("signer").get(pk=issued_plan.pk)
+    signer = plan.signer
+    assert signer is not None
     receipts = list(plan.receipts.select_related("unit__receiver"))
     outcomes: list[str] = []
 
@@ -41,7 +36,7 @@ def test_a_recall_racing_the_acknowledgements_leaves_no_open_task(django_user_mo
         return run
 
     def recall():
-        services.document_recall(document=plan, actor=users["phogiamdoc"], reason="Sai sót")
+        services.document_recall(document=plan, actor=signer, reason="Sai sót")
 
     run_concurrently(recall, *[acknowledge(r) for r in receipts])
 
