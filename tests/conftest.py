@@ -15,6 +15,14 @@ ISSUE_DATE = timezone.localdate()
 SEED_SUBJECT = "Phát động phong trào thi đua bảo đảm trật tự an toàn giao thông năm 2020"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test drives the same views the HTTP tests cover on both databases: it runs
+    once, in CI's SQLite pass (marker ``once``)."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.once)
+
+
 @pytest.fixture(autouse=True)
 def jobs_at_once(request, monkeypatch):
     """The signed-original job a step enqueues (config.jobs.after_commit) runs at once, inside

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# Independent of the test database's backend: CI runs it in the SQLite pass only.
+pytestmark = pytest.mark.once
+
 BASE = Path(settings.BASE_DIR)
 CODE = ("approvals", "documents", "config", "templates")
 

@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+# Independent of the test database's backend: CI runs it in the SQLite pass only.
+pytestmark = pytest.mark.once
+
 BASE = Path(settings.BASE_DIR)
 DEADLINE = 120  # seconds; a safety net against a hung child, never an assertion on speed
 SETTINGS_PRINTED = (

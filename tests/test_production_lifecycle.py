@@ -65,10 +65,11 @@ RECEIVED = re.compile(r"make_signed_original\[[0-9a-f-]+\] received")
 LOCKED = (
     "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
     "WHERE relation = 'documents_document'::regclass AND mode = 'RowShareLock' "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND pid <> pg_backend_pid()"
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.once, pytest.mark.slow]
 
 
 # --- the installation: a scratch database with the demo, Redis db 5, its folders -----------

@@ -27,6 +27,9 @@ import pytest
 import redis
 from django.conf import settings
 
+# Independent of the test database's backend: CI runs it in the SQLite pass only.
+pytestmark = pytest.mark.once
+
 BASE = Path(settings.BASE_DIR)
 SERVE = BASE / "scripts" / "serve.sh"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

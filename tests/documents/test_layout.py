@@ -26,6 +26,9 @@ from tests.conftest import ISSUE_DATE
 from .pdf_helpers import form_fields, pdf_text
 from .pdf_reading import page_lines
 
+# Independent of the test database's backend: CI runs it in the SQLite pass only.
+pytestmark = pytest.mark.once
+
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 LONG_SUBJECT = (
     "Đề nghị phối hợp triển khai thực hiện kế hoạch bảo đảm trật tự an toàn giao thông, "

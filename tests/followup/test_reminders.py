@@ -418,6 +418,7 @@ WRITTEN = (
 )
 
 
+@pytest.mark.once  # its own scratch PostgreSQL database and Redis db 7, whatever the pass
 @pytest.mark.slow
 def test_a_worker_sends_the_reminders_from_redis(tmp_path):
     reason = reachable(REDIS_URL)

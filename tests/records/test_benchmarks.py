@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Independent of the test database's backend: CI runs it in the SQLite pass only.
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
