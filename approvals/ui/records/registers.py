@@ -19,7 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import generic
 
 from documents import audit, permissions
@@ -42,7 +42,7 @@ class RegisterFilterForm(forms.Form):
         label=gettext_lazy("Từ ngày"), required=False, input_formats=DATE_INPUT
     )
     date_to = forms.DateField(
-        label=gettext_lazy("Đến ngày"), required=False, input_formats=DATE_INPUT
+        label=pgettext_lazy("end of a period", "Đến ngày"), required=False, input_formats=DATE_INPUT
     )
 
     def clean(self) -> dict[str, Any]:
