@@ -137,15 +137,15 @@ def test_the_date_filter_narrows_the_rows_and_bad_dates_are_a_form_error(books, 
         assert client.get(url("register_xlsx", "di", "HC", query=bad)).status_code == 400
 
 
-
 def test_the_date_filter_reads_from_and_to_in_english(books, client_for):
-    """"Đến ngày" is the end of a period here, not the follow-up's kind of deadline."""
+    """The register's "Đến ngày" is the end of a period, not the follow-up's kind of deadline."""
     client = client_for("vanthu")
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(url("register_detail", "di", "HC")).content.decode()
     assert '<label for="register-from">From</label>' in page
     assert '<label for="register-to">To</label>' in page
     assert "By a date" not in page
+
 
 # --- the exports ----------------------------------------------------------------------------
 
